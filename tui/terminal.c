@@ -3,8 +3,9 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include <termios.h>
 #include <unistd.h>
+
+#include <termios.h>
 
 #include "util/xalloc.h"
 

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+
 #include <strings.h>
 
 #include "util/xalloc.h"
