@@ -43,9 +43,9 @@ struct call_state {
 
 struct seg_http_client {
     struct seg_http_client_config cfg;
-    char *endpoint_prefix[SEG_SVC__COUNT]; /* path prefix of each endpoint ("" or "/x") */
-    char *endpoint_origin[SEG_SVC__COUNT]; /* scheme://host[:port] */
-    char *endpoint_host[SEG_SVC__COUNT];   /* Host header value */
+    char *endpoint_prefix[SEG_AWS__SERVICES]; /* path prefix of each endpoint ("" or "/x") */
+    char *endpoint_origin[SEG_AWS__SERVICES]; /* scheme://host[:port] */
+    char *endpoint_host[SEG_AWS__SERVICES];   /* Host header value */
     char *region;
     CURLM *multi;
     seg_http_done_fn *done;
@@ -56,29 +56,6 @@ struct seg_http_client {
     struct call_state *all; /* every call held, in flight or waiting */
     size_t pending;
 };
-
-static const char *const signing_names[SEG_SVC__COUNT] = {
-    [SEG_SVC_LAMBDA] = "lambda",
-    [SEG_SVC_S3] = "s3",
-    [SEG_SVC_LOGS] = "logs",
-};
-
-const char *seg_service_signing_name(enum seg_service svc)
-{
-    return (unsigned)svc < SEG_SVC__COUNT ? signing_names[svc] : "?";
-}
-
-unsigned seg_service_sigv4_flags(enum seg_service svc)
-{
-    switch (svc) {
-    case SEG_SVC_S3:
-        return SEG_SIGV4_FLAGS_S3;
-    case SEG_SVC_LAMBDA:
-        return SEG_SIGV4_FLAGS_LAMBDA;
-    default:
-        return SEG_SIGV4_FLAGS_LOGS;
-    }
-}
 
 double seg_http_now_ms(void)
 {
@@ -123,45 +100,29 @@ const char *seg_http_result_header(const struct seg_http_result *r, const char *
 
 /* ---- endpoints ---------------------------------------------------------------------------- */
 
-static enum seg_err split_endpoint(struct seg_http_client *c, enum seg_service svc,
+static enum seg_err split_endpoint(struct seg_http_client *c, enum seg_aws_service svc,
                                    struct seg_errmsg *err)
 {
+    struct seg_aws_endpoint ep = {0};
     const char *url = c->cfg.endpoints[svc].base_url;
-    enum seg_err rc = SEG_ERR_INVALID;
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-    CURLU *u = curl_url();
-    if (!u)
-        seg_fatal("out of memory (curl_url)");
-    if (!url || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        seg_errmsg_set(err, "endpoint for %s: '%s' is not a URL such as http://127.0.0.1:4566",
-                       seg_service_signing_name(svc), url ? url : "(none)");
-        goto out;
+    if (!url) {
+        seg_errmsg_set(err, "no endpoint for %s", seg_aws_service_name(svc));
+        return SEG_ERR_INVALID;
     }
-    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        seg_errmsg_set(err, "endpoint for %s: scheme must be http or https, not '%s'",
-                       seg_service_signing_name(svc), scheme);
-        goto out;
-    }
-    if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
-        port = NULL; /* default port for the scheme: not part of Host */
-    if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
-        path = NULL;
-    c->endpoint_host[svc] = port ? seg_xasprintf("%s:%s", host, port) : seg_xstrdup(host);
-    c->endpoint_origin[svc] = seg_xasprintf("%s://%s", scheme, c->endpoint_host[svc]);
-    size_t plen = path ? strlen(path) : 0;
-    while (plen && path[plen - 1] == '/')
-        plen--;
-    c->endpoint_prefix[svc] = seg_xstrndup(path ? path : "", plen);
-    rc = SEG_OK;
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(u);
-    return rc;
+    enum seg_err rc = seg_aws_endpoint_parse(&ep, url, seg_aws_service_name(svc), err);
+    if (rc)
+        return rc;
+    bool v6 = strchr(ep.host, ':') != NULL;
+    bool default_port = ep.port == (strcmp(ep.scheme, "https") == 0 ? 443u : 80u);
+    /* Host carries the port only when it is not the scheme's default, as curl sends it. */
+    if (default_port)
+        c->endpoint_host[svc] = seg_xasprintf(v6 ? "[%s]" : "%s", ep.host);
+    else
+        c->endpoint_host[svc] = seg_xasprintf(v6 ? "[%s]:%u" : "%s:%u", ep.host, ep.port);
+    c->endpoint_origin[svc] = seg_xasprintf("%s://%s", ep.scheme, c->endpoint_host[svc]);
+    c->endpoint_prefix[svc] = seg_xstrdup(ep.path);
+    seg_aws_endpoint_release(&ep);
+    return SEG_OK;
 }
 
 enum seg_err seg_http_client_new(const struct seg_http_client_config *cfg, seg_http_done_fn *done,
@@ -190,8 +151,8 @@ enum seg_err seg_http_client_new(const struct seg_http_client_config *cfg, seg_h
     }
     c->region = seg_xstrdup(cfg->region);
     c->cfg.region = c->region;
-    for (int s = 0; s < SEG_SVC__COUNT; s++) {
-        rc = split_endpoint(c, (enum seg_service)s, err);
+    for (int s = 0; s < SEG_AWS__SERVICES; s++) {
+        rc = split_endpoint(c, (enum seg_aws_service)s, err);
         if (rc)
             goto fail;
         c->cfg.endpoints[s].base_url = NULL; /* borrowed from the caller: not kept */
@@ -258,7 +219,7 @@ static void trace_hook(void *ud, const char *canonical_request, const char *stri
     fprintf(f,
             "segtop trace: %s %s %s (attempt %d)\n--- canonical request ---\n%s\n"
             "--- string to sign ---\n%s\n---\n",
-            seg_service_signing_name(st->call.service), st->wire.method, st->url, st->attempt,
+            seg_aws_service_name(st->call.service), st->wire.method, st->url, st->attempt,
             canonical_request, string_to_sign);
     fflush(f);
 }
@@ -321,7 +282,7 @@ static void set_error(struct seg_http_result *r, const char *msg)
 static bool start_attempt(struct call_state *st, struct seg_http_result *r)
 {
     struct seg_http_client *c = st->client;
-    enum seg_service svc = st->call.service;
+    enum seg_aws_service svc = st->call.service;
     struct seg_sigv4_creds creds = {0};
 
     free_attempt(st);
@@ -348,14 +309,15 @@ static bool start_attempt(struct call_state *st, struct seg_http_result *r)
         seg_http_req_add_header(&st->wire, "Host", c->endpoint_host[svc]);
 
     time_t now = time(NULL);
-    if (c->cfg.creds(c->cfg.creds_ud, now, &creds) != SEG_OK) {
-        set_error(r, "no usable AWS credentials");
+    struct seg_errmsg cerr = {{0}};
+    if (c->cfg.creds(c->cfg.creds_ud, now, &creds, &cerr) != SEG_OK) {
+        set_error(r, cerr.text[0] ? cerr.text : "no usable AWS credentials");
         return false;
     }
     struct seg_sigv4_params params = {
         .region = c->region,
-        .service = signing_names[svc],
-        .flags = seg_service_sigv4_flags(svc),
+        .service = seg_aws_service_name(svc),
+        .flags = seg_aws_service_sigv4_flags(svc),
         .when = now,
     };
     if (seg_sigv4_sign(&st->wire, &creds, &params, c->cfg.trace ? trace_hook : NULL, st) !=
@@ -517,7 +479,7 @@ static time_t parse_http_date(const char *s)
     int yy = y - (m < 2);
     int era = (yy >= 0 ? yy : yy - 399) / 400;
     int yoe = yy - era * 400;
-    int mp = (m + 9) % 12;
+    int mp = (m + 10) % 12;
     int doy = (153 * mp + 2) / 5 + d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     long long days = (long long)era * 146097 + doe - 719468;
@@ -676,7 +638,7 @@ void seg_http_client_free(struct seg_http_client *c)
         free_state(c->all);
     if (c->multi)
         curl_multi_cleanup(c->multi);
-    for (int s = 0; s < SEG_SVC__COUNT; s++) {
+    for (int s = 0; s < SEG_AWS__SERVICES; s++) {
         free(c->endpoint_prefix[s]);
         free(c->endpoint_origin[s]);
         free(c->endpoint_host[s]);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "aws/awsconfig.h"
 #include "aws/error.h"
 #include "aws/sigv4.h"
 #include "http/request.h"
@@ -16,21 +17,18 @@
 #include "util/errmsg.h"
 #include "util/seg.h"
 
-enum seg_service { SEG_SVC_LAMBDA = 0, SEG_SVC_S3, SEG_SVC_LOGS, SEG_SVC__COUNT };
-
-const char *seg_service_signing_name(enum seg_service svc);
-unsigned seg_service_sigv4_flags(enum seg_service svc);
-
 /* Where one service lives. base_url is scheme://host[:port][/prefix] without trailing '/'. */
 struct seg_http_endpoint {
     const char *base_url;
 };
 
-/* Hands out credentials for one signature (borrowed until the next call on this thread). */
-typedef enum seg_err seg_creds_fn(void *ud, time_t now, struct seg_sigv4_creds *out);
+/* Hands out credentials for one signature (borrowed until the next call on this thread);
+ * on failure says why in err (never quoting a secret). */
+typedef enum seg_err seg_creds_fn(void *ud, time_t now, struct seg_sigv4_creds *out,
+                                  struct seg_errmsg *err);
 
 struct seg_http_client_config {
-    struct seg_http_endpoint endpoints[SEG_SVC__COUNT];
+    struct seg_http_endpoint endpoints[SEG_AWS__SERVICES];
     const char *region;
     seg_creds_fn *creds;
     void *creds_ud;
@@ -53,7 +51,7 @@ enum seg_call_flags {
 /* One request to make. The client takes ownership of req's contents. */
 struct seg_http_call {
     uint64_t id;
-    enum seg_service service;
+    enum seg_aws_service service;
     struct seg_http_req req; /* method, path (below the endpoint's prefix), query, headers, body */
     unsigned flags;
     int max_attempts; /* 0 = client default */
@@ -71,12 +69,12 @@ enum seg_http_outcome {
 struct seg_http_result {
     uint64_t id;
     void *ud;
-    enum seg_service service;
+    enum seg_aws_service service;
     enum seg_http_outcome outcome;
     enum seg_failure failure; /* of the final attempt */
     int status;               /* HTTP status of the final attempt; 0 without a response */
     struct seg_aws_error error;
-    char transport_error[256];
+    char transport_error[512];
     int attempts;
     int throttled_attempts;
     /* Monotonic ms (seg_http_now_ms) of the final attempt: request on the wire, and first

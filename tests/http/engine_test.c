@@ -8,8 +8,10 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "aws/creds.h"
 #include "aws/sigv4.h"
 #include "http/engine.h"
 #include "seg_test.h"
@@ -131,10 +133,12 @@ static void handler(void *ud, const struct seg_http_req *req, struct seg_httpd_r
 
 /* ---- client side ---- */
 
-static enum seg_err static_creds(void *ud, time_t now, struct seg_sigv4_creds *out)
+static enum seg_err static_creds(void *ud, time_t now, struct seg_sigv4_creds *out,
+                                 struct seg_errmsg *err)
 {
     (void)ud;
     (void)now;
+    (void)err;
     out->access_key_id = AKID;
     out->secret_access_key = SECRET;
     out->session_token = NULL;
@@ -149,11 +153,13 @@ struct fixture {
     FILE *trace;
 };
 
-static void start_engine(struct fixture *f, int quota, FILE *trace)
+static void start_engine_with(struct fixture *f, int quota, FILE *trace, seg_creds_fn *creds,
+                              void *creds_ud)
 {
     struct seg_http_client_config cfg = {
         .region = "us-west-1",
-        .creds = static_creds,
+        .creds = creds,
+        .creds_ud = creds_ud,
         .max_attempts = 3,
         .backoff_base_ms = 5, /* AWS uses 1 s; the rule is the same, the test is faster */
         .backoff_cap_ms = 40,
@@ -162,10 +168,15 @@ static void start_engine(struct fixture *f, int quota, FILE *trace)
         .default_timeout_ms = (int)(5000 * seg_test_time_scale()),
         .trace = trace,
     };
-    for (int s = 0; s < SEG_SVC__COUNT; s++)
+    for (int s = 0; s < SEG_AWS__SERVICES; s++)
         cfg.endpoints[s].base_url = f->url;
     struct seg_errmsg err = {{0}};
     assert_int_equal(seg_engine_start(&cfg, &f->engine, &err), SEG_OK);
+}
+
+static void start_engine(struct fixture *f, int quota, FILE *trace)
+{
+    start_engine_with(f, quota, trace, static_creds, NULL);
 }
 
 static int setup(void **state)
@@ -192,7 +203,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void submit(struct fixture *f, uint64_t id, enum seg_service svc, const char *method,
+static void submit(struct fixture *f, uint64_t id, enum seg_aws_service svc, const char *method,
                    const char *target, unsigned flags, int max_attempts)
 {
     struct seg_http_call call = {
@@ -214,16 +225,16 @@ static void test_retries(void **state)
     struct fixture *f = *state;
     start_engine(f, 0, NULL);
 
-    submit(f, 1, SEG_SVC_LAMBDA, "POST", "/throttle2/a", 0, 0);
-    submit(f, 2, SEG_SVC_S3, "PUT", "/503/b", 0, 0);
-    submit(f, 3, SEG_SVC_LAMBDA, "GET", "/reset1/c", 0, 0);
-    submit(f, 4, SEG_SVC_LOGS, "POST", "/invalid/d", 0, 0);
-    submit(f, 5, SEG_SVC_LOGS, "POST", "/logs-throttle1/e", 0, 0);
-    submit(f, 6, SEG_SVC_LAMBDA, "GET", "/truncate1/f", 0, 0);
+    submit(f, 1, SEG_AWS_LAMBDA, "POST", "/throttle2/a", 0, 0);
+    submit(f, 2, SEG_AWS_S3, "PUT", "/503/b", 0, 0);
+    submit(f, 3, SEG_AWS_LAMBDA, "GET", "/reset1/c", 0, 0);
+    submit(f, 4, SEG_AWS_LOGS, "POST", "/invalid/d", 0, 0);
+    submit(f, 5, SEG_AWS_LOGS, "POST", "/logs-throttle1/e", 0, 0);
+    submit(f, 6, SEG_AWS_LAMBDA, "GET", "/truncate1/f", 0, 0);
     /* A load trigger is not retried by default ... */
-    submit(f, 7, SEG_SVC_LAMBDA, "POST", "/throttle2/g", SEG_CALL_TRIGGER, 0);
+    submit(f, 7, SEG_AWS_LAMBDA, "POST", "/throttle2/g", SEG_CALL_TRIGGER, 0);
     /* ... and with --trigger-retries 2 it gets three attempts. */
-    submit(f, 8, SEG_SVC_LAMBDA, "POST", "/throttle2/h", SEG_CALL_TRIGGER, 3);
+    submit(f, 8, SEG_AWS_LAMBDA, "POST", "/throttle2/h", SEG_CALL_TRIGGER, 3);
 
     bool seen[9] = {0};
     for (int i = 0; i < 8; i++) {
@@ -293,12 +304,12 @@ static void test_retry_quota_limits_storm(void **state)
 {
     struct fixture *f = *state;
     start_engine(f, 10, NULL); /* room for exactly two retries of cost 5 */
-    submit(f, 1, SEG_SVC_S3, "PUT", "/503/q1", 0, 0);
+    submit(f, 1, SEG_AWS_S3, "PUT", "/503/q1", 0, 0);
     struct seg_http_result r;
     wait_one(f, &r);
     assert_int_equal(r.attempts, 3);
     seg_http_result_release(&r);
-    submit(f, 2, SEG_SVC_S3, "PUT", "/503/q2", 0, 0);
+    submit(f, 2, SEG_AWS_S3, "PUT", "/503/q2", 0, 0);
     wait_one(f, &r);
     assert_int_equal(r.attempts, 1); /* quota spent: no retry */
     assert_int_equal(r.status, 503);
@@ -313,7 +324,7 @@ static void test_thousand_in_flight_and_keepalive(void **state)
     for (int i = 0; i < N; i++) {
         char target[64];
         snprintf(target, sizeof target, "/ok/%d", i % 50);
-        submit(f, (uint64_t)i + 1, (enum seg_service)(i % 3), "POST", target, 0, 0);
+        submit(f, (uint64_t)i + 1, (enum seg_aws_service)(i % 3), "POST", target, 0, 0);
     }
     static bool seen[N + 1];
     memset(seen, 0, sizeof seen);
@@ -330,7 +341,7 @@ static void test_thousand_in_flight_and_keepalive(void **state)
     /* Sequential calls afterwards reuse kept-alive connections. */
     int reused = 0;
     for (int i = 0; i < 20; i++) {
-        submit(f, 5000 + (uint64_t)i, SEG_SVC_LAMBDA, "GET", "/ok/seq", 0, 0);
+        submit(f, 5000 + (uint64_t)i, SEG_AWS_LAMBDA, "GET", "/ok/seq", 0, 0);
         struct seg_http_result r;
         wait_one(f, &r);
         reused += r.reused_connection;
@@ -354,7 +365,7 @@ static void test_timeout_against_silent_server(void **state)
     start_engine(f, 0, NULL);
 
     struct seg_http_call call = {
-        .id = 1, .service = SEG_SVC_LOGS, .timeout_ms = 200, .max_attempts = 2};
+        .id = 1, .service = SEG_AWS_LOGS, .timeout_ms = 200, .max_attempts = 2};
     seg_http_req_init(&call.req);
     assert_int_equal(seg_http_req_set_target(&call.req, "POST", "/"), SEG_OK);
     double t0 = seg_test_now_ms();
@@ -377,7 +388,7 @@ static void test_trace_never_prints_secret(void **state)
     f->trace = tmpfile();
     assert_non_null(f->trace);
     start_engine(f, 0, f->trace);
-    submit(f, 1, SEG_SVC_LAMBDA, "POST", "/2015-03-31/functions/site1-fn%3Aprod/invocations", 0, 0);
+    submit(f, 1, SEG_AWS_LAMBDA, "POST", "/2015-03-31/functions/site1-fn%3Aprod/invocations", 0, 0);
     struct seg_http_result r;
     wait_one(f, &r);
     assert_int_equal(r.outcome, SEG_HTTP_OK);
@@ -396,6 +407,60 @@ static void test_trace_never_prints_secret(void **state)
     assert_null(strstr(buf, "Signature="));
 }
 
+static const char *tmp_home;
+
+static const char *fake_getenv(void *ud, const char *name)
+{
+    (void)ud;
+    return strcmp(name, "HOME") == 0 ? tmp_home : NULL;
+}
+
+/* Credentials from ~/.aws/credentials through the provider, with a session token: the
+ * token is signed and the server accepts the request. */
+static void test_provider_credentials(void **state)
+{
+    struct fixture *f = *state;
+    char *home = seg_test_tmpdir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/.aws", home);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/.aws/credentials", home);
+    seg_test_write_file(path,
+                        "[default]\naws_access_key_id = " AKID "\naws_secret_access_key = " SECRET
+                        "\naws_session_token = TOKEN123\n");
+    tmp_home = home;
+    struct seg_env env = {.get = fake_getenv};
+    struct seg_aws_config_opts opts = {.env = &env};
+    struct seg_aws_config acfg;
+    struct seg_errmsg err = {{0}};
+    seg_aws_config_init(&acfg);
+    assert_int_equal(seg_aws_config_resolve(&acfg, &opts, &err), SEG_OK);
+    struct seg_creds_opts copts = seg_creds_opts_default();
+    struct seg_creds_provider *p = seg_creds_provider_new(&env, &acfg, &copts);
+    struct seg_creds_source src;
+    seg_creds_source_init(&src, p);
+    start_engine_with(f, 0, NULL, seg_creds_source_get, &src);
+
+    submit(f, 1, SEG_AWS_LOGS, "POST", "/ok/provider", 0, 0);
+    struct seg_http_result r;
+    wait_one(f, &r);
+    assert_int_equal(r.outcome, SEG_HTTP_OK);
+    assert_int_equal(f->server.verified, 1);
+    assert_int_equal(f->server.rejected, 0);
+    seg_http_result_release(&r);
+
+    seg_engine_stop(f->engine); /* the source must outlive the engine */
+    f->engine = NULL;
+    seg_creds_source_release(&src);
+    seg_creds_provider_free(p);
+    seg_aws_config_release(&acfg);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/.aws", home);
+    rmdir(path);
+    rmdir(home);
+    free(home);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +469,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thousand_in_flight_and_keepalive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_against_silent_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_never_prints_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_provider_credentials, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
