@@ -30,30 +30,17 @@ static const char *const lambda_versions[] = {
     "2019-09-25", "2019-09-30", "2020-04-22", "2020-06-30", "2021-10-31", "2024-08-31",
 };
 
-enum seg_sim_service seg_sim_classify(const struct seg_http_req *req)
+enum seg_aws_service seg_sim_classify(const struct seg_http_req *req)
 {
     if (seg_http_req_header(req, "X-Amz-Target"))
-        return SEG_SIM_LOGS;
+        return SEG_AWS_LOGS;
     const char *p = req->path ? req->path : "/";
     for (size_t i = 0; i < SEG_ARRAY_LEN(lambda_versions); i++) {
         if (p[0] == '/' && strncmp(p + 1, lambda_versions[i], 10) == 0 &&
             (p[11] == '/' || p[11] == '\0'))
-            return SEG_SIM_LAMBDA;
+            return SEG_AWS_LAMBDA;
     }
-    return SEG_SIM_S3;
-}
-
-unsigned seg_sim_service_sigv4_flags(enum seg_sim_service svc)
-{
-    switch (svc) {
-    case SEG_SIM_LAMBDA:
-        return SEG_SIGV4_FLAGS_LAMBDA;
-    case SEG_SIM_LOGS:
-        return SEG_SIGV4_FLAGS_LOGS;
-    case SEG_SIM_S3:
-    default:
-        return SEG_SIGV4_FLAGS_S3;
-    }
+    return SEG_AWS_S3;
 }
 
 /* ---- lifecycle ---- */
@@ -103,12 +90,12 @@ void seg_sim_auth_counters(const struct seg_sim_auth *a, struct seg_sim_auth_cou
     "details."
 
 /* Lambda (restJson1) answers auth failures with 403; Logs (awsJson1_1) with 400. */
-static int json_auth_status(enum seg_sim_service svc)
+static int json_auth_status(enum seg_aws_service svc)
 {
-    return svc == SEG_SIM_LOGS ? 400 : 403;
+    return svc == SEG_AWS_LOGS ? 400 : 403;
 }
 
-static void render(enum seg_sim_service svc, int status, const char *code, const char *msg,
+static void render(enum seg_aws_service svc, int status, const char *code, const char *msg,
                    const struct seg_sim_error_field *fields, size_t n,
                    struct seg_httpd_response *resp)
 {
@@ -129,13 +116,13 @@ static void signature_provided(const struct seg_http_req *req, char out[129])
     snprintf(out, 129, "%.*s", (int)(n < 128 ? n : 128), s);
 }
 
-static void reject_mismatch(enum seg_sim_service svc, const struct seg_http_req *req,
+static void reject_mismatch(enum seg_aws_service svc, const struct seg_http_req *req,
                             const struct seg_sigv4_verify_result *v,
                             struct seg_httpd_response *resp)
 {
     const char *cr = v->canonical_request ? v->canonical_request : "";
     const char *sts = v->string_to_sign ? v->string_to_sign : "";
-    if (svc == SEG_SIM_S3) {
+    if (svc == SEG_AWS_S3) {
         char sig[129];
         signature_provided(req, sig);
         const struct seg_sim_error_field f[] = {
@@ -154,10 +141,10 @@ static void reject_mismatch(enum seg_sim_service svc, const struct seg_http_req 
     free(msg);
 }
 
-static void reject_payload(enum seg_sim_service svc, const struct seg_http_req *req,
+static void reject_payload(enum seg_aws_service svc, const struct seg_http_req *req,
                            const struct seg_sigv4_verify_result *v, struct seg_httpd_response *resp)
 {
-    if (svc != SEG_SIM_S3) { /* only S3 has a payload header of its own */
+    if (svc != SEG_AWS_S3) { /* only S3 has a payload header of its own */
         render(svc, json_auth_status(svc), "InvalidSignatureException", v->detail, NULL, 0, resp);
         return;
     }
@@ -190,11 +177,11 @@ static void reject_payload(enum seg_sim_service svc, const struct seg_http_req *
            SEG_ARRAY_LEN(f), resp);
 }
 
-static void reject_skew(struct seg_sim_auth *a, enum seg_sim_service svc,
+static void reject_skew(struct seg_sim_auth *a, enum seg_aws_service svc,
                         const struct seg_sigv4_verify_result *v, time_t now,
                         struct seg_httpd_response *resp)
 {
-    if (svc != SEG_SIM_S3) {
+    if (svc != SEG_AWS_S3) {
         render(svc, json_auth_status(svc), "InvalidSignatureException", v->detail, NULL, 0, resp);
         return;
     }
@@ -213,11 +200,11 @@ static void reject_skew(struct seg_sim_auth *a, enum seg_sim_service svc,
            SEG_ARRAY_LEN(f), resp);
 }
 
-static void reject(struct seg_sim_auth *a, enum seg_sim_service svc, const struct seg_http_req *req,
+static void reject(struct seg_sim_auth *a, enum seg_aws_service svc, const struct seg_http_req *req,
                    const struct seg_sigv4_verify_result *v, time_t now,
                    struct seg_httpd_response *resp)
 {
-    bool s3 = svc == SEG_SIM_S3;
+    bool s3 = svc == SEG_AWS_S3;
     int js = json_auth_status(svc);
     switch (v->verdict) {
     case SEG_SIGV4_MISSING:
@@ -270,15 +257,15 @@ static void reject(struct seg_sim_auth *a, enum seg_sim_service svc, const struc
 }
 
 /* A valid signature scoped to another service or region is still refused, as AWS does. */
-static bool scope_ok(struct seg_sim_auth *a, enum seg_sim_service svc,
+static bool scope_ok(struct seg_sim_auth *a, enum seg_aws_service svc,
                      const struct seg_sigv4_verify_result *v, struct seg_httpd_response *resp)
 {
-    const char *want = seg_sim_service_name(svc);
+    const char *want = seg_aws_service_name(svc);
     char *msg = NULL;
     bool ok = true;
     if (strcmp(v->service, want) != 0) {
         ok = false;
-        if (svc == SEG_SIM_S3)
+        if (svc == SEG_AWS_S3)
             msg = seg_xasprintf("The authorization header is malformed; incorrect service "
                                 "\"%s\". This endpoint belongs to \"%s\".",
                                 v->service, want);
@@ -286,7 +273,7 @@ static bool scope_ok(struct seg_sim_auth *a, enum seg_sim_service svc,
             msg = seg_xasprintf("Credential should be scoped to correct service: '%s'. ", want);
     } else if (a->region && strcmp(v->region, a->region) != 0) {
         ok = false;
-        if (svc == SEG_SIM_S3)
+        if (svc == SEG_AWS_S3)
             msg = seg_xasprintf("The authorization header is malformed; the region '%s' is "
                                 "wrong; expecting '%s'",
                                 v->region, a->region);
@@ -294,7 +281,7 @@ static bool scope_ok(struct seg_sim_auth *a, enum seg_sim_service svc,
             msg = seg_xasprintf("Credential should be scoped to a valid region. ");
     }
     if (!ok) {
-        if (svc == SEG_SIM_S3)
+        if (svc == SEG_AWS_S3)
             render(svc, 400, "AuthorizationHeaderMalformed", msg, NULL, 0, resp);
         else
             render(svc, json_auth_status(svc), "InvalidSignatureException", msg, NULL, 0, resp);
@@ -303,12 +290,12 @@ static bool scope_ok(struct seg_sim_auth *a, enum seg_sim_service svc,
     return ok;
 }
 
-static void internal_error(enum seg_sim_service svc, struct seg_httpd_response *resp)
+static void internal_error(enum seg_aws_service svc, struct seg_httpd_response *resp)
 {
-    if (svc == SEG_SIM_S3)
+    if (svc == SEG_AWS_S3)
         render(svc, 500, "InternalError", "We encountered an internal error. Please try again.",
                NULL, 0, resp);
-    else if (svc == SEG_SIM_LAMBDA)
+    else if (svc == SEG_AWS_LAMBDA)
         render(svc, 500, "ServiceException", "The Lambda service encountered an internal error.",
                NULL, 0, resp);
     else
@@ -317,13 +304,13 @@ static void internal_error(enum seg_sim_service svc, struct seg_httpd_response *
 }
 
 bool seg_sim_auth_check(struct seg_sim_auth *a, const struct seg_http_req *req,
-                        enum seg_sim_service svc, struct seg_httpd_response *resp)
+                        enum seg_aws_service svc, struct seg_httpd_response *resp)
 {
     time_t now = a->clock ? a->clock(a->clock_ud) : time(NULL);
     struct seg_sigv4_verify_result v;
     /* The keystore is read-only once serving; the lookup takes a non-const ud. */
     void *keys = (void *)(uintptr_t)a->keys;
-    enum seg_err err = seg_sigv4_verify(req, seg_sim_service_sigv4_flags(svc), now, a->max_skew_s,
+    enum seg_err err = seg_sigv4_verify(req, seg_aws_service_sigv4_flags(svc), now, a->max_skew_s,
                                         seg_sim_keystore_lookup, keys, &v);
     bool ok = false;
     if (err)
@@ -340,7 +327,7 @@ bool seg_sim_auth_check(struct seg_sim_auth *a, const struct seg_http_req *req,
 void seg_sim_auth_handle(void *ud, const struct seg_http_req *req, struct seg_httpd_response *resp)
 {
     struct seg_sim_auth *a = ud;
-    enum seg_sim_service svc = seg_sim_classify(req);
+    enum seg_aws_service svc = seg_sim_classify(req);
     if (seg_sim_auth_check(a, req, svc, resp))
         a->next(a->next_ud, req, resp);
     (void)seg_sim_response_stamp(svc, resp);
@@ -350,24 +337,24 @@ void seg_sim_auth_too_large(void *ud, const struct seg_http_req *req,
                             struct seg_httpd_response *resp)
 {
     (void)ud;
-    enum seg_sim_service svc = seg_sim_classify(req);
+    enum seg_aws_service svc = seg_sim_classify(req);
     const char *cl = seg_http_req_header(req, "Content-Length");
     const char *size = cl ? cl : "unknown";
     /* Start from a clean response: the default 413's body and type are replaced. */
     seg_httpd_response_release(resp);
     char *msg = NULL;
     switch (svc) {
-    case SEG_SIM_LAMBDA:
+    case SEG_AWS_LAMBDA:
         render(svc, 413, "RequestTooLargeException",
                "Request must be smaller than the simulator's body limit for the InvokeFunction "
                "operation",
                NULL, 0, resp);
         break;
-    case SEG_SIM_LOGS:
+    case SEG_AWS_LOGS:
         msg = seg_xasprintf("Upload too large: %s bytes exceeds the simulator's body limit", size);
         render(svc, 400, "InvalidParameterException", msg, NULL, 0, resp);
         break;
-    case SEG_SIM_S3:
+    case SEG_AWS_S3:
     default: {
         const struct seg_sim_error_field f[] = {{"ProposedSize", size}};
         render(svc, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",

@@ -19,9 +19,7 @@
 
 /* X-Amz-Target present: Logs (awsJson1_1); a Lambda API version path ("/2015-03-31/...");
  * anything else: S3. */
-enum seg_sim_service seg_sim_classify(const struct seg_http_req *req);
-/* SEG_SIGV4_FLAGS_S3 / _LAMBDA / _LOGS. */
-unsigned seg_sim_service_sigv4_flags(enum seg_sim_service svc);
+enum seg_aws_service seg_sim_classify(const struct seg_http_req *req);
 
 typedef time_t seg_sim_clock_fn(void *ud);
 
@@ -49,7 +47,7 @@ void seg_sim_auth_free(struct seg_sim_auth *a);
 /* Verifies req for svc. Returns true when it is authentic; otherwise resp holds the
  * service's error (an internal verifier failure renders a 500). */
 bool seg_sim_auth_check(struct seg_sim_auth *a, const struct seg_http_req *req,
-                        enum seg_sim_service svc, struct seg_httpd_response *resp);
+                        enum seg_aws_service svc, struct seg_httpd_response *resp);
 
 /* A seg_httpd_handler_fn (ud: the struct seg_sim_auth): classify, verify, then call next,
  * then stamp the request id. */

@@ -10,19 +10,6 @@
 #include "util/buf.h"
 #include "util/crypto.h"
 
-const char *seg_sim_service_name(enum seg_sim_service svc)
-{
-    switch (svc) {
-    case SEG_SIM_LAMBDA:
-        return "lambda";
-    case SEG_SIM_LOGS:
-        return "logs";
-    case SEG_SIM_S3:
-    default:
-        return "s3";
-    }
-}
-
 /* Random bytes for ids; a counter keeps ids unique should the RNG ever fail. */
 static void id_bytes(unsigned char *b, size_t n)
 {
@@ -35,11 +22,11 @@ static void id_bytes(unsigned char *b, size_t n)
         b[i] = (unsigned char)(v >> (8 * i));
 }
 
-void seg_sim_request_id_new(enum seg_sim_service svc, char out[SEG_SIM_REQUEST_ID_SIZE])
+void seg_sim_request_id_new(enum seg_aws_service svc, char out[SEG_SIM_REQUEST_ID_SIZE])
 {
     unsigned char b[16];
     id_bytes(b, sizeof b);
-    if (svc == SEG_SIM_S3) {
+    if (svc == SEG_AWS_S3) {
         snprintf(out, SEG_SIM_REQUEST_ID_SIZE, "%02X%02X%02X%02X%02X%02X%02X%02X", b[0], b[1], b[2],
                  b[3], b[4], b[5], b[6], b[7]);
         return;
@@ -69,16 +56,16 @@ static void host_id_new(char out[65])
     out[o] = '\0';
 }
 
-const char *seg_sim_response_stamp(enum seg_sim_service svc, struct seg_httpd_response *resp)
+const char *seg_sim_response_stamp(enum seg_aws_service svc, struct seg_httpd_response *resp)
 {
-    const char *name = svc == SEG_SIM_S3 ? "x-amz-request-id" : "x-amzn-RequestId";
+    const char *name = svc == SEG_AWS_S3 ? "x-amz-request-id" : "x-amzn-RequestId";
     const char *have = seg_httpd_response_header(resp, name);
     if (have)
         return have;
     char id[SEG_SIM_REQUEST_ID_SIZE];
     seg_sim_request_id_new(svc, id);
     seg_httpd_response_add_header(resp, name, id);
-    if (svc == SEG_SIM_S3 && !seg_httpd_response_header(resp, "x-amz-id-2")) {
+    if (svc == SEG_AWS_S3 && !seg_httpd_response_header(resp, "x-amz-id-2")) {
         char host[65];
         host_id_new(host);
         seg_httpd_response_add_header(resp, "x-amz-id-2", host);
@@ -175,24 +162,24 @@ static void render_s3(const struct seg_sim_error *e, const char *request_id, con
     seg_buf_release(&b);
 }
 
-void seg_sim_error_render(enum seg_sim_service svc, const struct seg_sim_error *e,
+void seg_sim_error_render(enum seg_aws_service svc, const struct seg_sim_error *e,
                           struct seg_httpd_response *resp)
 {
     resp->status = e->status;
     resp->action = SEG_HTTPD_RESPOND;
     const char *rid = seg_sim_response_stamp(svc, resp);
     switch (svc) {
-    case SEG_SIM_LOGS:
+    case SEG_AWS_LOGS:
         seg_httpd_response_set_header(resp, "Content-Type", "application/x-amz-json-1.1");
         take_json(resp, json_error("__type", e->code, e->message));
         break;
-    case SEG_SIM_LAMBDA:
+    case SEG_AWS_LAMBDA:
         /* restJson1 servers MUST send the type header; the body carries the message. */
         seg_httpd_response_set_header(resp, "X-Amzn-ErrorType", e->code);
         seg_httpd_response_set_header(resp, "Content-Type", "application/json");
         take_json(resp, json_error("Type", e->status >= 500 ? "Service" : "User", e->message));
         break;
-    case SEG_SIM_S3:
+    case SEG_AWS_S3:
     default:
         seg_httpd_response_set_header(resp, "Content-Type", "application/xml");
         render_s3(e, rid, seg_httpd_response_header(resp, "x-amz-id-2"), resp);

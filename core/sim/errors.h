@@ -6,24 +6,16 @@
 
 #include <stddef.h>
 
+#include "aws/awsconfig.h"
 #include "sim/httpd.h"
-
-enum seg_sim_service {
-    SEG_SIM_S3 = 0,
-    SEG_SIM_LAMBDA,
-    SEG_SIM_LOGS,
-};
-
-/* "s3", "lambda", "logs": the SigV4 signing names. */
-const char *seg_sim_service_name(enum seg_sim_service svc);
 
 /* Lambda/Logs: a UUID (36 chars); S3: 16 uppercase hex digits. */
 #define SEG_SIM_REQUEST_ID_SIZE 40
-void seg_sim_request_id_new(enum seg_sim_service svc, char out[SEG_SIM_REQUEST_ID_SIZE]);
+void seg_sim_request_id_new(enum seg_aws_service svc, char out[SEG_SIM_REQUEST_ID_SIZE]);
 
 /* Adds the service's request id header (x-amzn-RequestId, or x-amz-request-id and
  * x-amz-id-2 for S3) when resp has none, and returns the id in force (owned by resp). */
-const char *seg_sim_response_stamp(enum seg_sim_service svc, struct seg_httpd_response *resp);
+const char *seg_sim_response_stamp(enum seg_aws_service svc, struct seg_httpd_response *resp);
 
 /* An extra child of S3's <Error> (AWSAccessKeyId, StringToSign, ...), in order. */
 struct seg_sim_error_field {
@@ -41,7 +33,7 @@ struct seg_sim_error {
 
 /* Replaces resp's status, Content-Type and body with the error as svc renders it, and
  * stamps the request id (the S3 body's <RequestId> matches its header). */
-void seg_sim_error_render(enum seg_sim_service svc, const struct seg_sim_error *e,
+void seg_sim_error_render(enum seg_aws_service svc, const struct seg_sim_error *e,
                           struct seg_httpd_response *resp);
 
 #endif

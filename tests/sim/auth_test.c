@@ -33,7 +33,7 @@ static void next_handler(void *ud, const struct seg_http_req *req, struct seg_ht
     next_calls++;
     pthread_mutex_unlock(&mu);
     char body[64];
-    int n = snprintf(body, sizeof body, "authed %s", seg_sim_service_name(seg_sim_classify(req)));
+    int n = snprintf(body, sizeof body, "authed %s", seg_aws_service_name(seg_sim_classify(req)));
     seg_httpd_response_set_body(resp, body, (size_t)n);
 }
 
@@ -94,7 +94,7 @@ static int teardown(void **state)
 /* ---- building, signing and sending requests ---- */
 
 struct call {
-    enum seg_sim_service svc;
+    enum seg_aws_service svc;
     const char *secret;  /* NULL: the right one */
     const char *akid;    /* NULL: the right one */
     const char *service; /* signing name; NULL: the service's own */
@@ -157,14 +157,14 @@ static void build(struct seg_http_req *req, const struct call *c, uint16_t port)
     snprintf(host, sizeof host, "127.0.0.1:%u", port);
     const char *body = NULL;
     switch (c->svc) {
-    case SEG_SIM_S3:
+    case SEG_AWS_S3:
         assert_int_equal(seg_http_req_set_target(req, "PUT",
                                                  "/site1-simulatedbucket/image_capture_"
                                                  "2026-09-01_12-00-00.jpg"),
                          SEG_OK);
         body = "\xff\xd8\xff\xe0 not really a jpeg";
         break;
-    case SEG_SIM_LAMBDA:
+    case SEG_AWS_LAMBDA:
         /* A partial ARN: %3A is double-encoded in Lambda's canonical URI. */
         assert_int_equal(
             seg_http_req_set_target(req, "POST",
@@ -174,12 +174,14 @@ static void build(struct seg_http_req *req, const struct call *c, uint16_t port)
         seg_http_req_add_header(req, "X-Amz-Invocation-Type", "RequestResponse");
         body = "{\"Records\":[]}";
         break;
-    case SEG_SIM_LOGS:
+    case SEG_AWS_LOGS:
         assert_int_equal(seg_http_req_set_target(req, "POST", "/"), SEG_OK);
         seg_http_req_add_header(req, "Content-Type", "application/x-amz-json-1.1");
         seg_http_req_add_header(req, "X-Amz-Target", "Logs_20140328.FilterLogEvents");
         body = "{\"logGroupName\":\"/aws/lambda/site1-lambdafunction\",\"limit\":100}";
         break;
+    case SEG_AWS__SERVICES:
+        fail();
     }
     seg_http_req_add_header(req, "Host", host);
     if (c->body_len) {
@@ -200,8 +202,8 @@ static void sign(struct seg_http_req *req, const struct call *c)
     };
     struct seg_sigv4_params p = {
         .region = c->region ? c->region : REGION,
-        .service = c->service ? c->service : seg_sim_service_name(c->svc),
-        .flags = seg_sim_service_sigv4_flags(c->svc),
+        .service = c->service ? c->service : seg_aws_service_name(c->svc),
+        .flags = seg_aws_service_sigv4_flags(c->svc),
         .when = time(NULL) + c->skew,
     };
     assert_int_equal(seg_sigv4_sign(req, &creds, &p, NULL, NULL), SEG_OK);
@@ -258,9 +260,9 @@ static void do_call(struct fixture *f, const struct call *c, struct answer *a)
         seg_http_req_set_header(&req, "Authorization", "AWS4-HMAC-SHA256 Credential=broken");
     send_req(f, &req, a);
     seg_http_req_release(&req);
-    const char *rid = c->svc == SEG_SIM_S3 ? a->rid_s3 : a->rid_json;
+    const char *rid = c->svc == SEG_AWS_S3 ? a->rid_s3 : a->rid_json;
     assert_true(strlen(rid) > 0);
-    if (c->svc == SEG_SIM_S3 && a->status >= 400)
+    if (c->svc == SEG_AWS_S3 && a->status >= 400)
         assert_string_equal(a->err.request_id, a->rid_s3); /* body and header agree */
 }
 
@@ -276,18 +278,18 @@ static void expect_error(struct fixture *f, const struct call *c, long status, c
     int before = calls();
     do_call(f, c, &a);
     if (a.status != status || strcmp(a.err.code, code) != 0)
-        fprintf(stderr, "svc %s: got %ld %s (%s)\n", seg_sim_service_name(c->svc), a.status,
+        fprintf(stderr, "svc %s: got %ld %s (%s)\n", seg_aws_service_name(c->svc), a.status,
                 a.err.code, a.err.message);
     assert_int_equal(a.status, status);
     assert_string_equal(a.err.code, code);
     if (message_prefix)
         assert_int_equal(strncmp(a.err.message, message_prefix, strlen(message_prefix)), 0);
     assert_int_equal(calls(), before); /* the handler never saw it */
-    if (c->svc == SEG_SIM_LAMBDA)
+    if (c->svc == SEG_AWS_LAMBDA)
         assert_string_equal(a.etype, code);
-    if (c->svc == SEG_SIM_LOGS)
+    if (c->svc == SEG_AWS_LOGS)
         assert_string_equal(a.ctype, "application/x-amz-json-1.1");
-    if (c->svc == SEG_SIM_S3)
+    if (c->svc == SEG_AWS_S3)
         assert_string_equal(a.ctype, "application/xml");
     answer_release(&a);
 }
@@ -297,22 +299,22 @@ static void expect_error(struct fixture *f, const struct call *c, long status, c
 static void test_valid(void **state)
 {
     struct fixture *f = *state;
-    for (int s = SEG_SIM_S3; s <= SEG_SIM_LOGS; s++) {
-        struct call c = {.svc = (enum seg_sim_service)s};
+    for (int s = SEG_AWS_S3; s <= SEG_AWS_LOGS; s++) {
+        struct call c = {.svc = (enum seg_aws_service)s};
         struct answer a;
         int before = calls();
         do_call(f, &c, &a);
         assert_int_equal(a.status, 200);
         assert_int_equal(calls(), before + 1);
         char want[32];
-        snprintf(want, sizeof want, "authed %s", seg_sim_service_name(c.svc));
+        snprintf(want, sizeof want, "authed %s", seg_aws_service_name(c.svc));
         assert_string_equal(a.body.data, want);
         assert_int_equal(a.err.cls, SEG_AWS_CLASS_NONE);
         answer_release(&a);
     }
     /* The same within the allowed skew, either way. */
-    struct call early = {.svc = SEG_SIM_LOGS, .skew = -240};
-    struct call late = {.svc = SEG_SIM_S3, .skew = 240};
+    struct call early = {.svc = SEG_AWS_LOGS, .skew = -240};
+    struct call late = {.svc = SEG_AWS_S3, .skew = 240};
     struct answer a;
     do_call(f, &early, &a);
     assert_int_equal(a.status, 200);
@@ -326,9 +328,9 @@ static void test_wrong_secret(void **state)
 {
     struct fixture *f = *state;
     const char *bad = "wrongwrongwrongwrongwrongwrongwrongwrong";
-    struct call s3 = {.svc = SEG_SIM_S3, .secret = bad};
-    struct call lambda = {.svc = SEG_SIM_LAMBDA, .secret = bad};
-    struct call logs = {.svc = SEG_SIM_LOGS, .secret = bad};
+    struct call s3 = {.svc = SEG_AWS_S3, .secret = bad};
+    struct call lambda = {.svc = SEG_AWS_LAMBDA, .secret = bad};
+    struct call logs = {.svc = SEG_AWS_LOGS, .secret = bad};
     expect_error(f, &s3, 403, "SignatureDoesNotMatch",
                  "The request signature we calculated does not match the signature you "
                  "provided. Check your key and signing method.");
@@ -357,9 +359,9 @@ static void test_unknown_key(void **state)
 {
     struct fixture *f = *state;
     const char *id = "AKIAUNKNOWNKEY000000";
-    struct call s3 = {.svc = SEG_SIM_S3, .akid = id};
-    struct call lambda = {.svc = SEG_SIM_LAMBDA, .akid = id};
-    struct call logs = {.svc = SEG_SIM_LOGS, .akid = id};
+    struct call s3 = {.svc = SEG_AWS_S3, .akid = id};
+    struct call lambda = {.svc = SEG_AWS_LAMBDA, .akid = id};
+    struct call logs = {.svc = SEG_AWS_LOGS, .akid = id};
     expect_error(f, &s3, 403, "InvalidAccessKeyId",
                  "The AWS Access Key Id you provided does not exist in our records.");
     expect_error(f, &lambda, 403, "UnrecognizedClientException",
@@ -371,10 +373,10 @@ static void test_unknown_key(void **state)
 static void test_stale_date(void **state)
 {
     struct fixture *f = *state;
-    struct call s3 = {.svc = SEG_SIM_S3, .skew = -600};
-    struct call lambda = {.svc = SEG_SIM_LAMBDA, .skew = -600};
-    struct call logs = {.svc = SEG_SIM_LOGS, .skew = -600};
-    struct call future = {.svc = SEG_SIM_LOGS, .skew = 600};
+    struct call s3 = {.svc = SEG_AWS_S3, .skew = -600};
+    struct call lambda = {.svc = SEG_AWS_LAMBDA, .skew = -600};
+    struct call logs = {.svc = SEG_AWS_LOGS, .skew = -600};
+    struct call future = {.svc = SEG_AWS_LOGS, .skew = 600};
     expect_error(f, &s3, 403, "RequestTimeTooSkewed",
                  "The difference between the request time and the current time is too large.");
     expect_error(f, &lambda, 403, "InvalidSignatureException", "Signature expired: ");
@@ -394,9 +396,9 @@ static void test_stale_date(void **state)
 static void test_tampered_body(void **state)
 {
     struct fixture *f = *state;
-    struct call s3 = {.svc = SEG_SIM_S3, .tamper = true};
-    struct call lambda = {.svc = SEG_SIM_LAMBDA, .tamper = true};
-    struct call logs = {.svc = SEG_SIM_LOGS, .tamper = true};
+    struct call s3 = {.svc = SEG_AWS_S3, .tamper = true};
+    struct call lambda = {.svc = SEG_AWS_LAMBDA, .tamper = true};
+    struct call logs = {.svc = SEG_AWS_LOGS, .tamper = true};
     expect_error(f, &s3, 400, "XAmzContentSHA256Mismatch",
                  "The provided 'x-amz-content-sha256' header does not match what was computed.");
     expect_error(f, &lambda, 403, "InvalidSignatureException",
@@ -408,31 +410,31 @@ static void test_tampered_body(void **state)
 static void test_unsigned_and_scope(void **state)
 {
     struct fixture *f = *state;
-    struct call s3 = {.svc = SEG_SIM_S3, .unsigned_req = true};
-    struct call lambda = {.svc = SEG_SIM_LAMBDA, .unsigned_req = true};
-    struct call logs = {.svc = SEG_SIM_LOGS, .unsigned_req = true};
+    struct call s3 = {.svc = SEG_AWS_S3, .unsigned_req = true};
+    struct call lambda = {.svc = SEG_AWS_LAMBDA, .unsigned_req = true};
+    struct call logs = {.svc = SEG_AWS_LOGS, .unsigned_req = true};
     expect_error(f, &s3, 403, "AccessDenied", "Access Denied");
     expect_error(f, &lambda, 403, "MissingAuthenticationTokenException",
                  "Missing Authentication Token");
     expect_error(f, &logs, 400, "MissingAuthenticationTokenException",
                  "Missing Authentication Token");
 
-    struct call bad_s3 = {.svc = SEG_SIM_S3, .bogus_auth = true};
-    struct call bad_logs = {.svc = SEG_SIM_LOGS, .bogus_auth = true};
-    struct call bad_lambda = {.svc = SEG_SIM_LAMBDA, .bogus_auth = true};
+    struct call bad_s3 = {.svc = SEG_AWS_S3, .bogus_auth = true};
+    struct call bad_logs = {.svc = SEG_AWS_LOGS, .bogus_auth = true};
+    struct call bad_lambda = {.svc = SEG_AWS_LAMBDA, .bogus_auth = true};
     expect_error(f, &bad_s3, 400, "AuthorizationHeaderMalformed",
                  "The authorization header is malformed; ");
     expect_error(f, &bad_logs, 400, "IncompleteSignatureException", NULL);
     expect_error(f, &bad_lambda, 403, "IncompleteSignatureException", NULL);
 
     /* A valid signature for another service or region is still refused. */
-    struct call svc = {.svc = SEG_SIM_S3, .service = "lambda"};
+    struct call svc = {.svc = SEG_AWS_S3, .service = "lambda"};
     expect_error(f, &svc, 400, "AuthorizationHeaderMalformed",
                  "The authorization header is malformed; incorrect service");
-    struct call region = {.svc = SEG_SIM_LAMBDA, .region = "us-east-1"};
+    struct call region = {.svc = SEG_AWS_LAMBDA, .region = "us-east-1"};
     expect_error(f, &region, 403, "InvalidSignatureException",
                  "Credential should be scoped to a valid region.");
-    struct call region_s3 = {.svc = SEG_SIM_S3, .region = "us-east-1"};
+    struct call region_s3 = {.svc = SEG_AWS_S3, .region = "us-east-1"};
     expect_error(f, &region_s3, 400, "AuthorizationHeaderMalformed",
                  "The authorization header is malformed; the region 'us-east-1' is wrong");
 }
@@ -440,9 +442,9 @@ static void test_unsigned_and_scope(void **state)
 static void test_too_large(void **state)
 {
     struct fixture *f = *state;
-    struct call s3 = {.svc = SEG_SIM_S3, .body_len = 5000};
-    struct call lambda = {.svc = SEG_SIM_LAMBDA, .body_len = 5000};
-    struct call logs = {.svc = SEG_SIM_LOGS, .body_len = 5000};
+    struct call s3 = {.svc = SEG_AWS_S3, .body_len = 5000};
+    struct call lambda = {.svc = SEG_AWS_LAMBDA, .body_len = 5000};
+    struct call logs = {.svc = SEG_AWS_LOGS, .body_len = 5000};
     expect_error(f, &s3, 400, "EntityTooLarge", NULL);
     expect_error(f, &lambda, 413, "RequestTooLargeException", NULL);
     expect_error(f, &logs, 400, "InvalidParameterException", "Upload too large: 5000 bytes");
@@ -467,19 +469,19 @@ static void test_classify(void **state)
     struct {
         const char *target;
         const char *amz_target;
-        enum seg_sim_service want;
+        enum seg_aws_service want;
     } cases[] = {
-        {"/", "Logs_20140328.FilterLogEvents", SEG_SIM_LOGS},
-        {"/2015-03-31/functions/f/invocations", "Logs_20140328.X", SEG_SIM_LOGS},
-        {"/2015-03-31/functions/f/invocations", NULL, SEG_SIM_LAMBDA},
-        {"/2016-08-19/account-settings/", NULL, SEG_SIM_LAMBDA},
-        {"/2017-10-31/functions/f/concurrency", NULL, SEG_SIM_LAMBDA},
-        {"/2019-09-30/functions/f/concurrency", NULL, SEG_SIM_LAMBDA},
-        {"/2015-03-31", NULL, SEG_SIM_LAMBDA},
-        {"/2015-03-311/x", NULL, SEG_SIM_S3},
-        {"/site1-simulatedbucket/key.jpg", NULL, SEG_SIM_S3},
-        {"/", NULL, SEG_SIM_S3},
-        {"/?list-type=2", NULL, SEG_SIM_S3},
+        {"/", "Logs_20140328.FilterLogEvents", SEG_AWS_LOGS},
+        {"/2015-03-31/functions/f/invocations", "Logs_20140328.X", SEG_AWS_LOGS},
+        {"/2015-03-31/functions/f/invocations", NULL, SEG_AWS_LAMBDA},
+        {"/2016-08-19/account-settings/", NULL, SEG_AWS_LAMBDA},
+        {"/2017-10-31/functions/f/concurrency", NULL, SEG_AWS_LAMBDA},
+        {"/2019-09-30/functions/f/concurrency", NULL, SEG_AWS_LAMBDA},
+        {"/2015-03-31", NULL, SEG_AWS_LAMBDA},
+        {"/2015-03-311/x", NULL, SEG_AWS_S3},
+        {"/site1-simulatedbucket/key.jpg", NULL, SEG_AWS_S3},
+        {"/", NULL, SEG_AWS_S3},
+        {"/?list-type=2", NULL, SEG_AWS_S3},
     };
     for (size_t i = 0; i < SEG_ARRAY_LEN(cases); i++) {
         struct seg_http_req req;
@@ -490,9 +492,9 @@ static void test_classify(void **state)
         assert_int_equal(seg_sim_classify(&req), cases[i].want);
         seg_http_req_release(&req);
     }
-    assert_int_equal(seg_sim_service_sigv4_flags(SEG_SIM_S3), SEG_SIGV4_FLAGS_S3);
-    assert_int_equal(seg_sim_service_sigv4_flags(SEG_SIM_LAMBDA), SEG_SIGV4_FLAGS_LAMBDA);
-    assert_int_equal(seg_sim_service_sigv4_flags(SEG_SIM_LOGS), SEG_SIGV4_FLAGS_LOGS);
+    assert_int_equal(seg_aws_service_sigv4_flags(SEG_AWS_S3), SEG_SIGV4_FLAGS_S3);
+    assert_int_equal(seg_aws_service_sigv4_flags(SEG_AWS_LAMBDA), SEG_SIGV4_FLAGS_LAMBDA);
+    assert_int_equal(seg_aws_service_sigv4_flags(SEG_AWS_LOGS), SEG_SIGV4_FLAGS_LOGS);
 }
 
 static void test_keystore(void **state)
@@ -561,7 +563,7 @@ static void test_render(void **state)
                               .message = "The specified key does not exist.",
                               .fields = fields,
                               .nfields = 1};
-    seg_sim_error_render(SEG_SIM_S3, &e, &resp);
+    seg_sim_error_render(SEG_AWS_S3, &e, &resp);
     assert_int_equal(resp.status, 404);
     const char *rid = seg_httpd_response_header(&resp, "x-amz-request-id");
     assert_non_null(rid);
@@ -581,7 +583,7 @@ static void test_render(void **state)
     /* Lambda: type header, {"Type","message"}; a 5xx is a "Service" fault. */
     seg_httpd_response_init(&resp);
     e = (struct seg_sim_error){.status = 500, .code = "ServiceException", .message = "q\"\n"};
-    seg_sim_error_render(SEG_SIM_LAMBDA, &e, &resp);
+    seg_sim_error_render(SEG_AWS_LAMBDA, &e, &resp);
     assert_string_equal(seg_httpd_response_header(&resp, "X-Amzn-ErrorType"), "ServiceException");
     assert_int_equal(strlen(seg_httpd_response_header(&resp, "x-amzn-RequestId")), 36);
     assert_int_equal(resp.body_len, strlen("{\"Type\":\"Service\",\"message\":\"q\\\"\\n\"}"));
@@ -594,7 +596,7 @@ static void test_render(void **state)
     seg_httpd_response_add_header(&resp, "x-amzn-RequestId", "fixed-id");
     e = (struct seg_sim_error){
         .status = 400, .code = "ThrottlingException", .message = "Rate exceeded"};
-    seg_sim_error_render(SEG_SIM_LOGS, &e, &resp);
+    seg_sim_error_render(SEG_AWS_LOGS, &e, &resp);
     assert_int_equal(resp.body_len, 58);
     assert_memory_equal(resp.body,
                         "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}", 58);
@@ -602,8 +604,8 @@ static void test_render(void **state)
     seg_httpd_response_release(&resp);
 
     char a[SEG_SIM_REQUEST_ID_SIZE], b[SEG_SIM_REQUEST_ID_SIZE];
-    seg_sim_request_id_new(SEG_SIM_LOGS, a);
-    seg_sim_request_id_new(SEG_SIM_LOGS, b);
+    seg_sim_request_id_new(SEG_AWS_LOGS, a);
+    seg_sim_request_id_new(SEG_AWS_LOGS, b);
     assert_string_not_equal(a, b);
     assert_int_equal(a[14], '4');
 }
