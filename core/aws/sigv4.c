@@ -826,8 +826,8 @@ enum seg_err seg_sigv4_verify(const struct seg_http_req *req, unsigned flags, ti
     secret[sizeof secret - 1] = '\0';
     if (check_payload(req, flags, out, payload))
         err = check_signature(req, flags, &a, secret, payload, out);
-    seg_wipe(secret, sizeof secret);
 out:
+    seg_wipe(secret, sizeof secret); /* also after a refused lookup that may have written */
     free(a.copy);
     return err;
 }
