@@ -73,4 +73,8 @@ enum seg_err seg_sigv4_format_amz_date(time_t t, char out[SEG_SIGV4_AMZ_DATE_LEN
 /* Parses YYYYMMDDTHHMMSSZ, or with rfc1123 "Sun, 30 Aug 2015 12:36:00 GMT", strictly. */
 enum seg_err seg_sigv4_parse_date(const char *s, bool rfc1123, time_t *out) SEG_MUST_USE;
 
+/* A credential-scope part (access key id, region, service) that is safe to put in a
+ * '/'-separated scope and a header: 1..max printable bytes without '/', ',' or '='. */
+bool seg_sigv4_scope_part_ok(const char *s, size_t max);
+
 #endif

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/crypto.h"
 #include "util/rlimit.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 #define MAX_RESPONSE_BODY   ((size_t)16 << 20)
@@ -461,31 +462,6 @@ void seg_http_client_submit(struct seg_http_client *c, struct seg_http_call *cal
     start_or_report(st);
 }
 
-static time_t parse_http_date(const char *s)
-{
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    char wk[4], mon[4];
-    int d, y, hh, mm, ss;
-    if (!s || sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT", wk, &d, mon, &y, &hh, &mm, &ss) != 7)
-        return 0;
-    int m = -1;
-    for (int i = 0; i < 12; i++)
-        if (strcmp(mon, months[i]) == 0)
-            m = i;
-    if (m < 0)
-        return 0;
-    /* Days from civil (proleptic Gregorian), so no timegm() is needed. */
-    int yy = y - (m < 2);
-    int era = (yy >= 0 ? yy : yy - 399) / 400;
-    int yoe = yy - era * 400;
-    int mp = (m + 10) % 12;
-    int doy = (153 * mp + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    long long days = (long long)era * 146097 + doe - 719468;
-    return (time_t)(days * 86400 + hh * 3600 + mm * 60 + ss);
-}
-
 static void finish_attempt(struct call_state *st, CURLcode rc)
 {
     struct seg_http_client *c = st->client;
@@ -554,7 +530,8 @@ static void finish_attempt(struct call_state *st, CURLcode rc)
         if (strcasecmp(name, "x-amzn-RequestId") == 0 || strcasecmp(name, "x-amz-request-id") == 0)
             rid = r.headers[i].value;
         else if (strcasecmp(name, "Date") == 0)
-            r.server_date = parse_http_date(r.headers[i].value);
+            if (seg_time_parse_http(r.headers[i].value, &r.server_date) != SEG_OK)
+                r.server_date = 0;
     }
     r.nheaders = st->nresp_headers;
     st->nresp_headers = 0;
