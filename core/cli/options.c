@@ -86,6 +86,10 @@ static const struct opt opts[] = {
     {"last", OPT_FLAG, O(replay_last), 0, 0, NULL, "replay: reopen the last session's journal"},
 };
 
+static const char *const trigger_names[] = {
+    [SEG_TRIGGER_S3] = "s3", [SEG_TRIGGER_INVOKE] = "invoke", [SEG_TRIGGER_EVENT] = "event"};
+static const char *const export_names[] = {[SEG_EXPORT_CSV] = "csv", [SEG_EXPORT_SEED] = "seed"};
+
 static const int default_ladder[] = {1, 20, 50, 100, 150, 200, 250, 300};
 
 void seg_options_init(struct seg_options *o)
@@ -218,6 +222,20 @@ static enum seg_err parse_ladder(struct seg_options *o, const struct opt *op, co
     return SEG_OK;
 }
 
+/* Index of value in names, the enum's values in order. */
+static enum seg_err parse_enum(const char *value, const char *const *names, size_t n,
+                               const char *choices, const char *where, int *out,
+                               struct seg_errmsg *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(value, names[i]) == 0) {
+            *out = (int)i;
+            return SEG_OK;
+        }
+    seg_errmsg_set(err, "%s: '%s' is not one of %s", where, value, choices);
+    return SEG_ERR_INVALID;
+}
+
 /* Applies one option; `where` prefixes errors ("--sites" or "FILE:LINE: sites"). */
 static enum seg_err apply(struct seg_options *o, const struct opt *op, const char *value,
                           const char *where, struct seg_errmsg *err)
@@ -285,27 +303,11 @@ static enum seg_err apply(struct seg_options *o, const struct opt *op, const cha
         *(char **)field = seg_xstrdup(value);
         return SEG_OK;
     case OPT_TRIGGER:
-        if (strcmp(value, "s3") == 0)
-            o->trigger = SEG_TRIGGER_S3;
-        else if (strcmp(value, "invoke") == 0)
-            o->trigger = SEG_TRIGGER_INVOKE;
-        else if (strcmp(value, "event") == 0)
-            o->trigger = SEG_TRIGGER_EVENT;
-        else {
-            seg_errmsg_set(err, "%s: '%s' is not one of s3, invoke, event", where, value);
-            return SEG_ERR_INVALID;
-        }
-        return SEG_OK;
+        return parse_enum(value, trigger_names, SEG_ARRAY_LEN(trigger_names), "s3, invoke, event",
+                          where, (int *)&o->trigger, err);
     case OPT_EXPORT_FORMAT:
-        if (strcmp(value, "csv") == 0)
-            o->export_format = SEG_EXPORT_CSV;
-        else if (strcmp(value, "seed") == 0)
-            o->export_format = SEG_EXPORT_SEED;
-        else {
-            seg_errmsg_set(err, "%s: '%s' is not one of csv, seed", where, value);
-            return SEG_ERR_INVALID;
-        }
-        return SEG_OK;
+        return parse_enum(value, export_names, SEG_ARRAY_LEN(export_names), "csv, seed", where,
+                          (int *)&o->export_format, err);
     case OPT_LADDER:
         return parse_ladder(o, op, value, err);
     }
