@@ -96,4 +96,20 @@ void seg_sim_fleet_s3_put(struct seg_sim_fleet *f, const struct seg_sim_site *si
 /* Account settings for GetAccountSettings. */
 int seg_sim_fleet_account_concurrency(const struct seg_sim_fleet *f);
 
+/* --- Additions (simulator tests and tools) --- */
+
+/* Every log event the fleet writes is also passed here (on the caller's or the timer
+ * thread, under the fleet's lock: do not call back into the fleet). Set before use. logs
+ * passed to seg_sim_fleet_new may be NULL when only the tap is wanted. */
+typedef void seg_sim_fleet_log_tap_fn(void *ud, const char *group, const char *stream,
+                                      int64_t timestamp_ms, int64_t ingestion_ms,
+                                      const char *message);
+void seg_sim_fleet_set_log_tap(struct seg_sim_fleet *f, seg_sim_fleet_log_tap_fn *fn, void *ud);
+/* seg_sim_fleet_s3_put committed at the simulated instant sim_ms instead of now (a time in
+ * the future makes every timestamp reproducible: tests, replayed ladders). */
+void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_sim_site *site,
+                             const char *key, size_t size, const char *etag, int64_t sim_ms);
+/* Scheduled work not yet done (async starts, running executions, pending retries). */
+size_t seg_sim_fleet_pending(struct seg_sim_fleet *f);
+
 #endif
