@@ -1,8 +1,14 @@
 /* Composition root: parses the command line, then hands over to the chosen mode. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pthread.h>
 
 #include "cli/options.h"
+#include "sim/sim.h"
 #include "terminal.h"
 #include "version.h"
 
@@ -16,6 +22,78 @@ static int not_built(const char *what)
             "\"Status\".\n",
             what, SEGTOP_VERSION);
     return EXIT_RUNTIME;
+}
+
+/* "127.0.0.1:PORT" or "[::1]:PORT" (the option parser has checked the shape). */
+static void split_listen(const char *listen, const char **addr, uint16_t *port)
+{
+    *addr = "127.0.0.1";
+    *port = 0;
+    if (!listen)
+        return;
+    const char *colon = strrchr(listen, ':');
+    if (strncmp(listen, "[::1]", 5) == 0)
+        *addr = "::1";
+    if (colon)
+        *port = (uint16_t)strtoul(colon + 1, NULL, 10);
+}
+
+/* DESIGN §2: --region, then AWS_REGION, AWS_DEFAULT_REGION, then us-west-1. */
+static const char *sim_region(const struct seg_options *o)
+{
+    const char *env;
+    if (o->region)
+        return o->region;
+    if ((env = getenv("AWS_REGION")) && *env)
+        return env;
+    if ((env = getenv("AWS_DEFAULT_REGION")) && *env)
+        return env;
+    return o->config_region ? o->config_region : "us-west-1";
+}
+
+/* `segtop sim`: serve until SIGINT or SIGTERM, then exit 0 (DESIGN §4). */
+static int run_sim(const struct seg_options *o)
+{
+    /* Blocked before the server's threads exist, so they inherit the mask and only
+     * sigwait below sees the signals. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    struct seg_sim_config cfg = {
+        .region = sim_region(o),
+        .sites = o->sites,
+        .function_pattern = o->function_pattern,
+        .bucket_pattern = o->bucket_pattern,
+        .log_group_pattern = o->log_group_pattern,
+        .shared_log_group = o->shared_log_group,
+        .sites_file = o->sites_file,
+        .speed = o->sim_speed,
+        .seed = o->sim_seed,
+        .faults = o->sim_faults,
+        .truth_path = o->sim_truth,
+    };
+    split_listen(o->listen, &cfg.listen_addr, &cfg.port);
+    struct seg_errmsg err = {{0}};
+    struct seg_sim *sim = NULL;
+    enum seg_err rc = seg_sim_start(&cfg, &sim, &err);
+    if (rc != SEG_OK) {
+        fprintf(stderr, "segtop: %s\n", err.text);
+        return rc == SEG_ERR_INVALID ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    printf("endpoint=%s\n", seg_sim_endpoint(sim));
+    printf("region=%s\n", seg_sim_region(sim));
+    printf("access_key_id=%s\n", seg_sim_access_key_id(sim));
+    if (seg_sim_test_secret(sim)) /* a key pair from the environment is never printed */
+        printf("secret_access_key=%s\n", seg_sim_test_secret(sim));
+    fflush(stdout);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    seg_sim_stop(sim);
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -43,7 +121,7 @@ int main(int argc, char **argv)
         code = EXIT_OK;
         break;
     case SEG_CMD_SIM:
-        code = not_built("the simulator ('segtop sim')");
+        code = run_sim(&opts);
         break;
     case SEG_CMD_REPLAY:
         code = not_built("replay");

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -38,6 +39,32 @@ struct seg_httpd {
     atomic_uint_fast64_t too_large_count;
     atomic_uint_fast64_t open_connections;
     atomic_uint_fast64_t peak_connections;
+    atomic_uint_fast64_t deferred_count;
+    atomic_uint_fast64_t held;
+    atomic_uint_fast64_t peak_held;
+    /* Every live token attached to a connection, so stop can answer the held ones. Lock
+     * order: defer_mu, then a token's mu. */
+    pthread_mutex_t defer_mu;
+    struct seg_httpd_deferred *tokens;
+    bool stopping;
+};
+
+/* A deferred response: shared by the connection (until its answer is queued or it closes)
+ * and the finisher (until seg_httpd_deferred_finish), hence two references. */
+struct seg_httpd_deferred {
+    pthread_mutex_t mu;
+    int refs;
+    struct seg_httpd *h;                    /* set when attached to a connection */
+    struct MHD_Connection *conn;            /* idem */
+    struct seg_httpd_deferred *prev, *next; /* h->tokens, under h->defer_mu */
+    bool suspended;                         /* MHD_suspend_connection was called */
+    bool resumed;                           /* MHD_resume_connection was called */
+    bool closed;                            /* answered or connection gone */
+    bool final_ready;
+    struct seg_httpd_response final;
+    struct seg_httpd_response fallback;
+    void *ud;
+    seg_httpd_ud_free_fn *ud_free;
 };
 
 /* One per request, created by the URI log callback (the only place the raw target is
@@ -50,6 +77,7 @@ struct conn_req {
     bool responded; /* a response was queued early, before the body */
     size_t discarded;
     struct seg_buf body;
+    struct seg_httpd_deferred *deferred; /* held; answered when the handler runs again */
 };
 
 /* ---- response object ---- */
@@ -123,6 +151,93 @@ void seg_httpd_response_set_body(struct seg_httpd_response *resp, const void *bo
     resp->body_len = len;
 }
 
+/* ---- deferred responses ---- */
+
+/* Moves src's contents into dst (released by the caller beforehand); src ends up empty. */
+static void response_move(struct seg_httpd_response *dst, struct seg_httpd_response *src)
+{
+    *dst = *src;
+    dst->deferred = NULL;
+    seg_httpd_response_init(src);
+}
+
+struct seg_httpd_deferred *seg_httpd_defer(struct seg_httpd_response *resp, void *ud,
+                                           seg_httpd_ud_free_fn *ud_free)
+{
+    if (resp->deferred)
+        SEG_BUG("a response deferred twice");
+    struct seg_httpd_deferred *d = seg_xcalloc(1, sizeof *d);
+    if (pthread_mutex_init(&d->mu, NULL) != 0)
+        SEG_BUG("pthread_mutex_init failed");
+    d->refs = 2; /* the connection's and the finisher's */
+    d->ud = ud;
+    d->ud_free = ud_free;
+    seg_httpd_response_init(&d->final);
+    seg_httpd_response_init(&d->fallback);
+    resp->deferred = d;
+    return d;
+}
+
+void *seg_httpd_deferred_ud(struct seg_httpd_deferred *d)
+{
+    return d ? d->ud : NULL;
+}
+
+static void token_destroy(struct seg_httpd_deferred *d)
+{
+    seg_httpd_response_release(&d->final);
+    seg_httpd_response_release(&d->fallback);
+    if (d->ud_free)
+        d->ud_free(d->ud);
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+}
+
+static void token_unlink(struct seg_httpd *h, struct seg_httpd_deferred *d)
+{
+    if (d->prev)
+        d->prev->next = d->next;
+    else if (h->tokens == d)
+        h->tokens = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
+    d->prev = d->next = NULL;
+}
+
+static void token_unref(struct seg_httpd_deferred *d)
+{
+    pthread_mutex_lock(&d->mu);
+    bool last = --d->refs == 0;
+    struct seg_httpd *h = d->h;
+    pthread_mutex_unlock(&d->mu);
+    if (!last)
+        return;
+    if (h) {
+        pthread_mutex_lock(&h->defer_mu);
+        token_unlink(h, d);
+        pthread_mutex_unlock(&h->defer_mu);
+    }
+    token_destroy(d);
+}
+
+void seg_httpd_deferred_finish(struct seg_httpd_deferred *d, struct seg_httpd_response *final)
+{
+    pthread_mutex_lock(&d->mu);
+    if (!d->closed && !d->final_ready) {
+        response_move(&d->final, final);
+        d->final_ready = true;
+        /* Resumed at most once: after that the daemon (or its shutdown) owns the rest. */
+        if (d->suspended && !d->resumed) {
+            d->resumed = true;
+            MHD_resume_connection(d->conn);
+        }
+    } else {
+        seg_httpd_response_release(final);
+    }
+    pthread_mutex_unlock(&d->mu);
+    token_unref(d);
+}
+
 /* ---- MHD callbacks ---- */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -145,6 +260,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     struct conn_req *r = *req_cls;
     if (!r)
         return;
+    if (r->deferred) { /* still held: the daemon is shutting down */
+        struct seg_httpd_deferred *d = r->deferred;
+        pthread_mutex_lock(&d->mu);
+        d->closed = true;
+        pthread_mutex_unlock(&d->mu);
+        atomic_fetch_sub(&r->h->held, 1);
+        token_unref(d);
+        r->deferred = NULL;
+    }
     free(r->raw_target);
     seg_buf_release(&r->body);
     free(r);
@@ -321,6 +445,66 @@ static enum MHD_Result send_response(struct seg_httpd *h, struct MHD_Connection 
     return ret;
 }
 
+/* Sends resp now, or holds the connection when the handler deferred it. */
+static enum MHD_Result respond(struct seg_httpd *h, struct conn_req *r, struct MHD_Connection *conn,
+                               struct seg_httpd_response *resp)
+{
+    struct seg_httpd_deferred *d = resp->deferred;
+    if (!d)
+        return send_response(h, conn, resp);
+    resp->deferred = NULL;
+    atomic_fetch_add(&h->deferred_count, 1);
+    pthread_mutex_lock(&h->defer_mu);
+    pthread_mutex_lock(&d->mu);
+    response_move(&d->fallback, resp);
+    d->h = h;
+    d->conn = conn;
+    d->next = h->tokens;
+    if (h->tokens)
+        h->tokens->prev = d;
+    h->tokens = d;
+    /* Finished already (on another thread, before we got here), or shutting down: answer
+     * now. Otherwise suspend; the finisher resumes, and MHD calls on_request again. */
+    bool now = d->final_ready || h->stopping;
+    if (now) {
+        d->closed = true;
+        response_move(resp, d->final_ready ? &d->final : &d->fallback);
+    } else {
+        MHD_suspend_connection(conn);
+        d->suspended = true;
+        r->deferred = d;
+        uint_fast64_t held = atomic_fetch_add(&h->held, 1) + 1;
+        uint_fast64_t peak = atomic_load(&h->peak_held);
+        while (held > peak && !atomic_compare_exchange_weak(&h->peak_held, &peak, held))
+            ;
+    }
+    pthread_mutex_unlock(&d->mu);
+    pthread_mutex_unlock(&h->defer_mu);
+    if (!now)
+        return MHD_YES;
+    token_unref(d);
+    return send_response(h, conn, resp);
+}
+
+/* The access handler runs again after a resume: send what the finisher left (or, when the
+ * server is stopping, the fallback). */
+static enum MHD_Result answer_resumed(struct seg_httpd *h, struct conn_req *r,
+                                      struct MHD_Connection *conn)
+{
+    struct seg_httpd_deferred *d = r->deferred;
+    r->deferred = NULL;
+    struct seg_httpd_response resp;
+    pthread_mutex_lock(&d->mu);
+    d->closed = true;
+    response_move(&resp, d->final_ready ? &d->final : &d->fallback);
+    pthread_mutex_unlock(&d->mu);
+    atomic_fetch_sub(&h->held, 1);
+    token_unref(d);
+    enum MHD_Result ret = send_response(h, conn, &resp);
+    seg_httpd_response_release(&resp);
+    return ret;
+}
+
 /* The 413 path: the hook (or a plain 413) sees the request without its body. */
 static enum MHD_Result reply_too_large(struct conn_req *r, struct MHD_Connection *conn,
                                        const char *method)
@@ -338,7 +522,7 @@ static enum MHD_Result reply_too_large(struct conn_req *r, struct MHD_Connection
     seg_httpd_response_set_body(&resp, "Request Entity Too Large\n", 25);
     if (h->too_large)
         h->too_large(h->ud, &req, &resp);
-    enum MHD_Result ret = send_response(h, conn, &resp);
+    enum MHD_Result ret = respond(h, r, conn, &resp);
     seg_httpd_response_release(&resp);
     seg_http_req_release(&req);
     return ret;
@@ -395,6 +579,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct conn_req *r = *req_cls;
     if (!r) /* no URI callback ran (should not happen): fall back to the decoded URL */
         r = *req_cls = on_uri(h, url, conn);
+    if (r->deferred)
+        return answer_resumed(h, r, conn);
     if (!r->started)
         return on_headers(r, conn, method);
     if (r->responded) {
@@ -415,7 +601,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct seg_httpd_response resp;
     seg_httpd_response_init(&resp);
     h->handler(h->ud, &req, &resp);
-    enum MHD_Result ret = send_response(h, conn, &resp);
+    enum MHD_Result ret = respond(h, r, conn, &resp);
     seg_httpd_response_release(&resp);
     seg_http_req_release(&req);
     return ret;
@@ -485,6 +671,8 @@ enum seg_err seg_httpd_start(const struct seg_httpd_config *cfg, struct seg_http
     (void)seg_rlimit_raise_nofile(); /* a shell's 1024 cannot hold thousands of clients */
 
     struct seg_httpd *h = seg_xcalloc(1, sizeof *h);
+    if (pthread_mutex_init(&h->defer_mu, NULL) != 0)
+        SEG_BUG("pthread_mutex_init failed");
     h->max_body = cfg->max_body ? cfg->max_body : SEG_HTTPD_DEFAULT_MAX_BODY;
     h->handler = cfg->handler;
     h->too_large = cfg->too_large;
@@ -508,6 +696,7 @@ enum seg_err seg_httpd_start(const struct seg_httpd_config *cfg, struct seg_http
     if (!h->daemon) {
         seg_errmsg_set(err, "simulator: cannot listen on %s:%u (port in use, or no %s loopback)",
                        v6 ? "[::1]" : "127.0.0.1", (unsigned)cfg->port, v6 ? "IPv6" : "IPv4");
+        pthread_mutex_destroy(&h->defer_mu);
         free(h);
         return SEG_ERR_IO;
     }
@@ -535,13 +724,61 @@ void seg_httpd_counters(const struct seg_httpd *h, struct seg_httpd_counters *ou
     out->too_large = atomic_load(&m->too_large_count);
     out->open_connections = atomic_load(&m->open_connections);
     out->peak_connections = atomic_load(&m->peak_connections);
+    out->deferred = atomic_load(&m->deferred_count);
+    out->held = atomic_load(&m->held);
+    out->peak_held = atomic_load(&m->peak_held);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+void seg_httpd_stop(struct seg_httpd *h)
+{
+    if (!h || !h->daemon)
+        return;
+    /* MHD_stop_daemon panics on a connection still suspended: resume every held one (its
+     * fallback answers it), and refuse new holds from here on. */
+    bool resumed_any = false;
+    pthread_mutex_lock(&h->defer_mu);
+    h->stopping = true;
+    for (struct seg_httpd_deferred *d = h->tokens; d; d = d->next) {
+        pthread_mutex_lock(&d->mu);
+        if (d->suspended && !d->resumed) {
+            resumed_any = true;
+            d->resumed = true;
+            MHD_resume_connection(d->conn);
+        }
+        pthread_mutex_unlock(&d->mu);
+    }
+    pthread_mutex_unlock(&h->defer_mu);
+    /* Give the daemon thread a bounded moment to write those answers out. */
+    for (int i = 0; i < 400 && atomic_load(&h->held) > 0; i++)
+        sleep_ms(5);
+    if (resumed_any)
+        sleep_ms(20);
+    MHD_stop_daemon(h->daemon);
+    h->daemon = NULL;
 }
 
 void seg_httpd_free(struct seg_httpd *h)
 {
     if (!h)
         return;
-    if (h->daemon)
-        MHD_stop_daemon(h->daemon);
+    seg_httpd_stop(h);
+    /* Tokens whose finisher never came (its owner was freed first) die with the server. */
+    pthread_mutex_lock(&h->defer_mu);
+    struct seg_httpd_deferred *d = h->tokens;
+    h->tokens = NULL;
+    pthread_mutex_unlock(&h->defer_mu);
+    while (d) {
+        struct seg_httpd_deferred *next = d->next;
+        token_destroy(d);
+        d = next;
+    }
+    pthread_mutex_destroy(&h->defer_mu);
     free(h);
 }

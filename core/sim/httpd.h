@@ -27,6 +27,8 @@ enum seg_httpd_action {
                               truncate_at body bytes, then drop the connection */
 };
 
+struct seg_httpd_deferred;
+
 /* Filled by the handler. Starts as 200, no headers, no body, RESPOND. The server adds
  * Date (when absent) and Content-Length; Connection and Transfer-Encoding are its own. */
 struct seg_httpd_response {
@@ -37,7 +39,8 @@ struct seg_httpd_response {
     unsigned char *body; /* owned; NULL when empty */
     size_t body_len;
     enum seg_httpd_action action;
-    size_t truncate_at; /* SEG_HTTPD_TRUNCATE: body bytes sent before the cut */
+    size_t truncate_at;                  /* SEG_HTTPD_TRUNCATE: body bytes sent before the cut */
+    struct seg_httpd_deferred *deferred; /* set by seg_httpd_defer; NULL otherwise */
 };
 
 void seg_httpd_response_init(struct seg_httpd_response *resp);
@@ -52,6 +55,27 @@ void seg_httpd_response_set_header(struct seg_httpd_response *resp, const char *
 const char *seg_httpd_response_header(const struct seg_httpd_response *resp, const char *name);
 /* Copies the body. */
 void seg_httpd_response_set_body(struct seg_httpd_response *resp, const void *body, size_t len);
+
+/* ---- deferred responses ----
+ * A handler that cannot answer yet (a synchronous Invoke runs for simulated seconds, a
+ * "slow" fault) defers: the connection is suspended (MHD_suspend_connection) without
+ * holding a thread, and any thread answers it later with seg_httpd_deferred_finish. Hundreds
+ * may be held at once. What resp holds when the handler returns is the fallback: it is sent
+ * instead when the server stops first, so a shutdown never strands a client. */
+
+typedef void seg_httpd_ud_free_fn(void *ud);
+
+/* Called by a handler, on the daemon thread, at most once per response. ud (may be NULL) is
+ * owned by the token and freed with ud_free when the token dies. The token stays valid until
+ * seg_httpd_deferred_finish returns, or until seg_httpd_free for one never finished. */
+struct seg_httpd_deferred *seg_httpd_defer(struct seg_httpd_response *resp, void *ud,
+                                           seg_httpd_ud_free_fn *ud_free);
+/* The ud given to seg_httpd_defer (valid until the finish call). */
+void *seg_httpd_deferred_ud(struct seg_httpd_deferred *d);
+/* Any thread, exactly once per token, never after seg_httpd_free: sends final (its contents
+ * are moved out; final is left empty and initialised). It may run before the handler has
+ * even returned. Once the connection is gone or the server stopped, it only frees. */
+void seg_httpd_deferred_finish(struct seg_httpd_deferred *d, struct seg_httpd_response *final);
 
 /* req and everything it points to are borrowed for the call; copy what you keep. Runs on the
  * daemon's thread. */
@@ -84,6 +108,9 @@ struct seg_httpd_counters {
     uint64_t too_large;        /* bodies refused for exceeding max_body */
     uint64_t open_connections; /* a gauge: connections open now */
     uint64_t peak_connections; /* the most open at once since start */
+    uint64_t deferred;         /* responses deferred since start */
+    uint64_t held;             /* a gauge: connections suspended now */
+    uint64_t peak_held;        /* the most suspended at once since start */
 };
 
 struct seg_httpd;
@@ -96,7 +123,11 @@ enum seg_err seg_httpd_start(const struct seg_httpd_config *cfg, struct seg_http
 /* The bound port (the real one when cfg->port was 0). */
 uint16_t seg_httpd_port(const struct seg_httpd *h);
 void seg_httpd_counters(const struct seg_httpd *h, struct seg_httpd_counters *out);
-/* Stops the daemon (closing every connection) and frees. NULL is fine. */
+/* Answers every held connection with its fallback, waits (boundedly) for those answers to
+ * go out, then stops the daemon: no handler runs after it returns. Unfinished tokens stay
+ * valid (finishing one only frees it) until seg_httpd_free. Idempotent; NULL is fine. */
+void seg_httpd_stop(struct seg_httpd *h);
+/* Stops (as seg_httpd_stop) and frees, with any token never finished. NULL is fine. */
 void seg_httpd_free(struct seg_httpd *h);
 
 #endif

@@ -31,6 +31,21 @@ void seg_sha256_hex(const void *data, size_t len, char out[SEG_SHA256_HEX_LEN + 
     seg_hex_lower(md, sizeof md, out);
 }
 
+void seg_md5(const void *data, size_t len, unsigned char out[SEG_MD5_LEN])
+{
+    /* EVP, because OpenSSL 3 deprecates MD5(). */
+    unsigned int n = SEG_MD5_LEN;
+    if (!EVP_Digest(data, len, out, &n, EVP_md5(), NULL) || n != SEG_MD5_LEN)
+        SEG_BUG("MD5 failed");
+}
+
+void seg_md5_hex(const void *data, size_t len, char out[SEG_MD5_HEX_LEN + 1])
+{
+    unsigned char md[SEG_MD5_LEN];
+    seg_md5(data, len, md);
+    seg_hex_lower(md, sizeof md, out);
+}
+
 void seg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                      unsigned char out[SEG_SHA256_LEN])
 {

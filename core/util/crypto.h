@@ -10,10 +10,16 @@
 
 #define SEG_SHA256_LEN     32
 #define SEG_SHA256_HEX_LEN 64
+#define SEG_MD5_LEN        16
+#define SEG_MD5_HEX_LEN    32
 
 void seg_sha256(const void *data, size_t len, unsigned char out[SEG_SHA256_LEN]);
 /* Lowercase hex of SHA-256; out gets 64 characters and a NUL. */
 void seg_sha256_hex(const void *data, size_t len, char out[SEG_SHA256_HEX_LEN + 1]);
+/* MD5, for S3 ETags and Content-MD5 only (not for security). */
+void seg_md5(const void *data, size_t len, unsigned char out[SEG_MD5_LEN]);
+/* Lowercase hex of MD5; out gets 32 characters and a NUL. */
+void seg_md5_hex(const void *data, size_t len, char out[SEG_MD5_HEX_LEN + 1]);
 void seg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                      unsigned char out[SEG_SHA256_LEN]);
 void seg_hex_lower(const unsigned char *in, size_t len, char *out); /* out: 2*len + 1 */
