@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "pipeline/trigger.h"
 #include "util/errmsg.h"
 #include "util/seg.h"
 
@@ -19,7 +20,6 @@ enum seg_command {
     SEG_CMD_VERSION,
 };
 
-enum seg_trigger_kind { SEG_TRIGGER_S3 = 0, SEG_TRIGGER_INVOKE, SEG_TRIGGER_EVENT };
 enum seg_export_format { SEG_EXPORT_CSV = 0, SEG_EXPORT_SEED };
 
 #define SEG_MAX_SITES       100000
@@ -48,7 +48,7 @@ struct seg_options {
     char *config_endpoint;
     char *config_profile;
     /* waves */
-    enum seg_trigger_kind trigger;
+    enum seg_trigger trigger;
     int waves[SEG_MAX_LADDER];
     int nwaves;
     double gap_s;

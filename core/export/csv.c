@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 void seg_csv_init(struct seg_csv *w, FILE *f)
@@ -119,37 +120,13 @@ void seg_csv_ms(struct seg_csv *w, double v)
     fputs(buf, w->f);
 }
 
-void seg_csv_format_time(int64_t ms, char sepc, bool millis, bool zone, char out[32])
-{
-    /* Floor division so times before 1970 still format (they never should occur). */
-    int64_t secs = ms / 1000, rem = ms % 1000;
-    if (rem < 0) {
-        rem += 1000;
-        secs--;
-    }
-    time_t t = (time_t)secs;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        out[0] = '\0';
-        return;
-    }
-    int n = snprintf(out, 32, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, sepc, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    if (n < 0 || n >= 32)
-        return;
-    if (millis)
-        n += snprintf(out + n, 32 - (size_t)n, ".%03d", (int)rem);
-    if (zone && n < 31)
-        snprintf(out + n, 32 - (size_t)n, "Z");
-}
-
 void seg_csv_time(struct seg_csv *w, int64_t ms)
 {
     sep(w);
     if (ms == INT64_MIN)
         return;
     char buf[32];
-    seg_csv_format_time(ms, 'T', true, true, buf);
+    seg_time_format_ms(ms, 'T', true, true, buf);
     fputs(buf, w->f);
 }
 

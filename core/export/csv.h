@@ -40,10 +40,6 @@ void seg_csv_end_row(struct seg_csv *w);
 /* SEG_ERR_IO when any write failed. */
 enum seg_err seg_csv_status(const struct seg_csv *w) SEG_MUST_USE;
 
-/* Formats epoch ms; sep 'T' with zone "Z" gives the export format, sep ' ' without zone and
- * with millis false gives logsdata's "YYYY-MM-DD HH:MM:SS". out needs 25 bytes. */
-void seg_csv_format_time(int64_t ms, char sep, bool millis, bool zone, char out[32]);
-
 /* True when a text cell must get a leading ' (see the top of this file). */
 bool seg_csv_needs_neutralize(const char *s, size_t n);
 /* The reader's inverse: s without the leading ' that the writer added (a pointer into s),

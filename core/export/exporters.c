@@ -6,6 +6,7 @@
 
 #include "export/csv.h"
 #include "export/files.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 static const char *const kind_names[SEG_EXPORT__COUNT] = {
@@ -192,16 +193,16 @@ enum seg_err seg_export_write_seed(FILE *f, const struct seg_inv_table *t)
         if (r->event_time == SEG_TIME_NONE) {
             seg_csv_empty(&w);
         } else {
-            seg_csv_format_time(r->event_time, ' ', false, false, ts);
+            seg_time_format_ms(r->event_time, ' ', false, false, ts);
             seg_csv_raw(&w, ts);
         }
         if (r->db_write == SEG_TIME_NONE) {
             seg_csv_empty(&w);
         } else {
-            seg_csv_format_time(r->db_write, ' ', true, false, ts);
+            seg_time_format_ms(r->db_write, ' ', true, false, ts);
             seg_csv_raw(&w, ts);
         }
-        seg_csv_format_time(r->end, ' ', true, false, ts);
+        seg_time_format_ms(r->end, ' ', true, false, ts);
         seg_csv_raw(&w, ts);
         seg_csv_double(&w, "%.1f", r->billed_ms);
         seg_csv_raw(&w, r->cold > 0 ? "True" : "False");

@@ -14,6 +14,7 @@
 #include <dirent.h>
 
 #include "export/csv.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 #define MAX_CLASH 10000
@@ -22,7 +23,7 @@
 void seg_export_stamp(int64_t ms, char out[SEG_EXPORT_STAMP_LEN + 1])
 {
     char iso[32];
-    seg_csv_format_time(ms, 'T', true, true, iso); /* 2025-05-08T23:00:17.123Z */
+    seg_time_format_ms(ms, 'T', true, true, iso); /* 2025-05-08T23:00:17.123Z */
     size_t o = 0;
     for (size_t i = 0; iso[i] && o < SEG_EXPORT_STAMP_LEN; i++)
         if (iso[i] != '-' && iso[i] != ':')

@@ -9,19 +9,6 @@
 
 #define MAX_INTERVAL_S 3600 /* longer START..REPORT spans are bogus (Lambda max is 900 s) */
 
-const char *seg_trigger_name(enum seg_trigger t)
-{
-    switch (t) {
-    case SEG_TRIGGER_S3:
-        return "s3";
-    case SEG_TRIGGER_INVOKE:
-        return "invoke";
-    case SEG_TRIGGER_EVENT:
-        return "event";
-    }
-    return "";
-}
-
 void seg_store_config_defaults(struct seg_store_config *c)
 {
     c->price_gb_s = SEG_PRICE_GB_S_DEFAULT;

@@ -26,6 +26,7 @@
 
 #include "metrics/errsig.h"
 #include "metrics/strpool.h"
+#include "pipeline/trigger.h"
 #include "util/seg.h"
 
 #define SEG_TIME_NONE INT64_MIN
@@ -35,10 +36,6 @@
 
 struct seg_store;
 struct seg_snapshot;
-
-enum seg_trigger { SEG_TRIGGER_S3 = 0, SEG_TRIGGER_INVOKE, SEG_TRIGGER_EVENT };
-/* "s3", "invoke", "event" */
-const char *seg_trigger_name(enum seg_trigger t);
 
 struct seg_store_config {
     double price_gb_s;        /* USD per GB-second */

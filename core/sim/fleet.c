@@ -12,8 +12,8 @@
 
 #include <pthread.h>
 
+#include "pipeline/s3_event.h"
 #include "sim/draw.h"
-#include "sim/event_record.h"
 #include "sim/loglines.h"
 #include "sim/model.h"
 #include "sim/truth.h"
@@ -43,7 +43,7 @@ struct site_key {
 };
 
 struct site_state {
-    struct seg_sim_site s; /* owned copies of the strings */
+    struct seg_site s; /* owned copies of the strings */
     bool custom_group;
     struct env *envs;
     size_t nenvs, capenvs;
@@ -126,7 +126,7 @@ size_t seg_sim_fleet_nsites(const struct seg_sim_fleet *f)
     return f->nsites;
 }
 
-const struct seg_sim_site *seg_sim_fleet_site(const struct seg_sim_fleet *f, size_t i)
+const struct seg_site *seg_sim_fleet_site(const struct seg_sim_fleet *f, size_t i)
 {
     return i < f->nsites ? &f->sites[i].s : NULL;
 }
@@ -146,8 +146,7 @@ size_t seg_sim_fleet_pending(struct seg_sim_fleet *f)
 
 /* "name", "name:qualifier", "123456789012:function:name[:q]",
  * "arn:aws:lambda:r:a:function:name[:q]". */
-const struct seg_sim_site *seg_sim_fleet_find_function(const struct seg_sim_fleet *f,
-                                                       const char *name)
+const struct seg_site *seg_sim_fleet_find_function(const struct seg_sim_fleet *f, const char *name)
 {
     if (!name)
         return NULL;
@@ -162,8 +161,7 @@ const struct seg_sim_site *seg_sim_fleet_find_function(const struct seg_sim_flee
     return NULL;
 }
 
-const struct seg_sim_site *seg_sim_fleet_find_bucket(const struct seg_sim_fleet *f,
-                                                     const char *bucket)
+const struct seg_site *seg_sim_fleet_find_bucket(const struct seg_sim_fleet *f, const char *bucket)
 {
     for (size_t i = 0; bucket && i < f->nsites; i++)
         if (strcmp(f->sites[i].s.bucket, bucket) == 0)
@@ -171,7 +169,7 @@ const struct seg_sim_site *seg_sim_fleet_find_bucket(const struct seg_sim_fleet 
     return NULL;
 }
 
-static struct site_state *site_state_of(struct seg_sim_fleet *f, const struct seg_sim_site *site)
+static struct site_state *site_state_of(struct seg_sim_fleet *f, const struct seg_site *site)
 {
     for (size_t i = 0; site && i < f->nsites; i++)
         if (&f->sites[i].s == site || f->sites[i].s.n == site->n)
@@ -301,7 +299,7 @@ static char *payload_key(const struct seg_sim_invoke *inv, int64_t *event_time)
 {
     char *key = NULL;
     *event_time = -1;
-    if (!seg_sim_s3_event_parse(inv->payload, inv->payload_len, &key, event_time))
+    if (!seg_s3_event_parse(inv->payload, inv->payload_len, &key, event_time))
         key = seg_xstrdup("");
     return key;
 }
@@ -466,7 +464,7 @@ static void run_attempt(struct seg_sim_fleet *f, struct attempt *a, int64_t t)
     char *image = NULL;
     if (a->payload_in) {
         int64_t et;
-        if (seg_sim_s3_event_parse(a->payload_in, strlen(a->payload_in), &image, &et) && et >= 0)
+        if (seg_s3_event_parse(a->payload_in, strlen(a->payload_in), &image, &et) && et >= 0)
             event_time = et;
     }
     if (!image)
@@ -664,8 +662,8 @@ enum seg_err seg_sim_fleet_invoke(struct seg_sim_fleet *f, const struct seg_sim_
     return SEG_OK;
 }
 
-void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_sim_site *site,
-                             const char *key, size_t size, const char *etag, int64_t sim_ms)
+void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_site *site, const char *key,
+                             size_t size, const char *etag, int64_t sim_ms)
 {
     if (!f || !key)
         return;
@@ -688,21 +686,21 @@ void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_sim_site 
              (unsigned long long)sim_ms * 1000ULL + (unsigned)pos % 1000);
     snprintf(reqid, sizeof reqid, "%016llX",
              (unsigned long long)seg_sim_draw_u64(&k, SEG_SIM_P_REQID, 7));
-    struct seg_sim_s3_event ev = {.region = f->region,
-                                  .bucket = ss->s.bucket,
-                                  .key = key,
-                                  .size = size,
-                                  .etag = etag,
-                                  .event_time_ms = a->event_time_ms,
-                                  .sequencer = seq,
-                                  .request_id = reqid,
-                                  .site = ss->s.n};
-    a->payload_in = seg_sim_s3_event_json(&ev);
+    struct seg_s3_event ev = {.region = f->region,
+                              .bucket = ss->s.bucket,
+                              .key = key,
+                              .size = size,
+                              .etag = etag,
+                              .event_time_ms = a->event_time_ms,
+                              .sequencer = seq,
+                              .request_id = reqid,
+                              .site = ss->s.n};
+    a->payload_in = seg_s3_event_json(&ev);
     heap_push(f, a->event_time_ms + (int64_t)seg_sim_model_queue_ms(&k), JOB_START, a);
     pthread_mutex_unlock(&f->mu);
 }
 
-void seg_sim_fleet_s3_put(struct seg_sim_fleet *f, const struct seg_sim_site *site, const char *key,
+void seg_sim_fleet_s3_put(struct seg_sim_fleet *f, const struct seg_site *site, const char *key,
                           size_t size, const char *etag)
 {
     if (f)
@@ -711,7 +709,7 @@ void seg_sim_fleet_s3_put(struct seg_sim_fleet *f, const struct seg_sim_site *si
 
 /* --- lifecycle --- */
 
-static bool is_default_group(const struct seg_sim_site *s)
+static bool is_default_group(const struct seg_site *s)
 {
     return strncmp(s->log_group, "/aws/lambda/", 12) == 0 &&
            strcmp(s->log_group + 12, s->function) == 0;
@@ -726,7 +724,7 @@ enum seg_err seg_sim_fleet_new(const struct seg_sim_fleet_config *cfg,
         return SEG_ERR_INVALID;
     }
     for (size_t i = 0; i < cfg->nsites; i++) {
-        const struct seg_sim_site *s = &cfg->sites[i];
+        const struct seg_site *s = &cfg->sites[i];
         if (!s->function || !s->bucket || !s->log_group || s->n < 1) {
             seg_errmsg_set(err, "simulator: site %zu lacks a number, function, bucket or log group",
                            i + 1);

@@ -10,25 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pipeline/sites.h"
 #include "sim/clock.h"
 #include "sim/faults.h"
 #include "sim/logstore.h"
 #include "util/errmsg.h"
 #include "util/seg.h"
 
-struct seg_sim_site {
-    int n;           /* site number, 1-based */
-    char *function;  /* function name */
-    char *bucket;    /* input bucket */
-    char *log_group; /* where its logs go (shared group or its own) */
-    bool json_logs;  /* LoggingConfig.LogFormat JSON instead of Text */
-    int memory_mb;   /* 6200 */
-    int timeout_s;   /* 781 */
-    int reserved;    /* reserved concurrency, -1 when none */
-};
-
 struct seg_sim_fleet_config {
-    const struct seg_sim_site *sites; /* copied */
+    const struct seg_site *sites; /* copied */
     size_t nsites;
     const char *region;
     const char *account_id; /* "123456789012" when NULL */
@@ -41,7 +31,7 @@ struct seg_sim_fleet_config {
 enum seg_sim_invoke_mode { SEG_SIM_SYNC = 0, SEG_SIM_ASYNC, SEG_SIM_DRYRUN };
 
 struct seg_sim_invoke {
-    const struct seg_sim_site *site;
+    const struct seg_site *site;
     enum seg_sim_invoke_mode mode;
     const char *payload; /* the event JSON (may be NULL) */
     size_t payload_len;
@@ -75,12 +65,10 @@ enum seg_err seg_sim_fleet_new(const struct seg_sim_fleet_config *cfg,
 void seg_sim_fleet_free(struct seg_sim_fleet *f);
 
 size_t seg_sim_fleet_nsites(const struct seg_sim_fleet *f);
-const struct seg_sim_site *seg_sim_fleet_site(const struct seg_sim_fleet *f, size_t i);
+const struct seg_site *seg_sim_fleet_site(const struct seg_sim_fleet *f, size_t i);
 /* By function name, partial ARN or full ARN (qualifier ignored); NULL when unknown. */
-const struct seg_sim_site *seg_sim_fleet_find_function(const struct seg_sim_fleet *f,
-                                                       const char *name);
-const struct seg_sim_site *seg_sim_fleet_find_bucket(const struct seg_sim_fleet *f,
-                                                     const char *bucket);
+const struct seg_site *seg_sim_fleet_find_function(const struct seg_sim_fleet *f, const char *name);
+const struct seg_site *seg_sim_fleet_find_bucket(const struct seg_sim_fleet *f, const char *bucket);
 
 /* Lambda Invoke. For SEG_SIM_SYNC, done is called when the execution ends. */
 enum seg_err seg_sim_fleet_invoke(struct seg_sim_fleet *f, const struct seg_sim_invoke *inv,
@@ -90,7 +78,7 @@ enum seg_err seg_sim_fleet_invoke(struct seg_sim_fleet *f, const struct seg_sim_
 /* An S3 PutObject committed to the site's bucket: after the modelled delivery delay the
  * function runs asynchronously with a real ObjectCreated:Put record (retried twice on
  * failure, as Lambda does for async events). */
-void seg_sim_fleet_s3_put(struct seg_sim_fleet *f, const struct seg_sim_site *site, const char *key,
+void seg_sim_fleet_s3_put(struct seg_sim_fleet *f, const struct seg_site *site, const char *key,
                           size_t size, const char *etag);
 
 /* Account settings for GetAccountSettings. */
@@ -107,8 +95,8 @@ typedef void seg_sim_fleet_log_tap_fn(void *ud, const char *group, const char *s
 void seg_sim_fleet_set_log_tap(struct seg_sim_fleet *f, seg_sim_fleet_log_tap_fn *fn, void *ud);
 /* seg_sim_fleet_s3_put committed at the simulated instant sim_ms instead of now (a time in
  * the future makes every timestamp reproducible: tests, replayed ladders). */
-void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_sim_site *site,
-                             const char *key, size_t size, const char *etag, int64_t sim_ms);
+void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_site *site, const char *key,
+                             size_t size, const char *etag, int64_t sim_ms);
 /* Scheduled work not yet done (async starts, running executions, pending retries). */
 size_t seg_sim_fleet_pending(struct seg_sim_fleet *f);
 

@@ -18,6 +18,7 @@
 
 #include "util/buf.h"
 #include "util/rlimit.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 /* A body this far beyond the cap is not read to its end (the connection is closed instead):
@@ -334,14 +335,7 @@ static void build_req(struct conn_req *r, struct MHD_Connection *conn, const cha
 /* IMF-fixdate by hand: strftime's %a/%b follow the locale, which the UI may have set. */
 static void http_date(char out[40])
 {
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
-             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    seg_time_format_http(time(NULL), out);
 }
 
 struct trunc_body {

@@ -15,6 +15,7 @@
 
 #include "sim/filterpattern.h"
 #include "util/buf.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 /* ---- lexer ---- */
@@ -815,15 +816,9 @@ struct seg_sim_insights_run {
 
 static void fmt_time(int64_t ms, char out[SCRATCH])
 {
-    int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-    time_t t = (time_t)s;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, SCRATCH, "%" PRId64, ms);
-        return;
-    }
-    snprintf(out, SCRATCH, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - s * 1000));
+    char buf[32];
+    seg_time_format_ms(ms, ' ', true, false, buf);
+    snprintf(out, SCRATCH, "%s", buf);
 }
 
 static void fmt_num(double v, char out[SCRATCH])

@@ -247,7 +247,7 @@ static char *function_arn(const struct seg_sim_lambda_api *api, const char *name
 /* The site, or false with resp holding Lambda's answer (400 ValidationException for a
  * malformed name, 404 ResourceNotFoundException for an unknown function or qualifier). */
 static bool resolve(struct seg_sim_lambda_api *api, const struct seg_http_req *req,
-                    const char *label, const struct seg_sim_site **site,
+                    const char *label, const struct seg_site **site,
                     struct seg_httpd_response *resp)
 {
     struct seg_sim_lambda_name nm;
@@ -271,7 +271,7 @@ static bool resolve(struct seg_sim_lambda_api *api, const struct seg_http_req *r
         ok = false;
     }
     const char *qual = nm.qualifier ? nm.qualifier : q;
-    const struct seg_sim_site *s = NULL;
+    const struct seg_site *s = NULL;
     if (ok) {
         bool ours = (!nm.region || strcmp(nm.region, api->region) == 0) &&
                     (!nm.account || strcmp(nm.account, api->account) == 0);
@@ -295,7 +295,7 @@ static bool resolve(struct seg_sim_lambda_api *api, const struct seg_http_req *r
 
 /* ---- configuration documents ---- */
 
-static cJSON *function_config(const struct seg_sim_lambda_api *api, const struct seg_sim_site *s)
+static cJSON *function_config(const struct seg_sim_lambda_api *api, const struct seg_site *s)
 {
     cJSON *o = cJSON_CreateObject();
     char *arn = function_arn(api, s->function, NULL);
@@ -393,7 +393,7 @@ static void list_functions(struct seg_sim_lambda_api *api, const struct seg_http
     free(maxs);
 }
 
-static void get_function(struct seg_sim_lambda_api *api, const struct seg_sim_site *s,
+static void get_function(struct seg_sim_lambda_api *api, const struct seg_site *s,
                          struct seg_httpd_response *resp)
 {
     cJSON *root = cJSON_CreateObject();
@@ -411,7 +411,7 @@ static void get_function(struct seg_sim_lambda_api *api, const struct seg_sim_si
     send_json(resp, 200, root);
 }
 
-static void get_concurrency(const struct seg_sim_site *s, struct seg_httpd_response *resp)
+static void get_concurrency(const struct seg_site *s, struct seg_httpd_response *resp)
 {
     cJSON *root = cJSON_CreateObject(); /* {} when no reserved concurrency is set */
     if (s->reserved >= 0)
@@ -425,7 +425,7 @@ static void get_account_settings(struct seg_sim_lambda_api *api, struct seg_http
     size_t n = seg_sim_fleet_nsites(api->fleet);
     long reserved = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct seg_sim_site *s = seg_sim_fleet_site(api->fleet, i);
+        const struct seg_site *s = seg_sim_fleet_site(api->fleet, i);
         if (s->reserved > 0)
             reserved += s->reserved;
     }
@@ -556,7 +556,7 @@ static bool invoke_checks(const struct seg_http_req *req, enum seg_sim_invoke_mo
 }
 
 static void invoke(struct seg_sim_lambda_api *api, const struct seg_http_req *req,
-                   const struct seg_sim_site *site, struct seg_httpd_response *resp)
+                   const struct seg_site *site, struct seg_httpd_response *resp)
 {
     enum seg_sim_invoke_mode mode;
     bool tail = false;
@@ -618,7 +618,7 @@ void seg_sim_lambda_handle(struct seg_sim_lambda_api *api, const struct seg_http
               "constraint: Member must not be a malformed percent-encoding");
         return;
     }
-    const struct seg_sim_site *site = NULL;
+    const struct seg_site *site = NULL;
     if (route.function && !resolve(api, req, route.function, &site, resp)) {
         seg_sim_lambda_route_release(&route);
         return;

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 #define RUNTIME_VERSION "python:3.12.v38"
@@ -23,53 +24,32 @@
 #define ERROR_TYPE    "ConnectionError"
 #define ERROR_MESSAGE "database write failed: connection reset by peer"
 
+static void copy_cut(char *out, size_t n, const char *buf)
+{
+    size_t len = strlen(buf);
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, buf, len);
+    out[len] = '\0';
+}
+
 void seg_sim_fmt_iso_ms(int64_t epoch_ms, char *out, size_t n)
 {
-    time_t s = (time_t)(epoch_ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000));
+    char buf[32];
+    seg_time_format_ms(epoch_ms, 'T', true, true, buf);
+    copy_cut(out, n, buf);
 }
 
 void seg_sim_fmt_sec(int64_t epoch_ms, char *out, size_t n)
 {
-    time_t s = (time_t)(epoch_ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm; timegm is not POSIX). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    char buf[32];
+    seg_time_format_ms(epoch_ms, ' ', false, false, buf);
+    copy_cut(out, n, buf);
 }
 
 bool seg_sim_parse_iso_ms(const char *s, int64_t *out)
 {
-    int y, mo, d, h, mi, se, ms = 0, used = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &used) != 6 || !used)
-        return false;
-    const char *p = s + used;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-        for (; digits > 0 && digits < 3; digits++)
-            ms *= 10;
-    }
-    if (strcmp(p, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return false;
-    *out = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + ms;
-    return true;
+    return seg_time_parse_iso_ms(s, out);
 }
 
 void seg_sim_loglist_release(struct seg_sim_loglist *l)

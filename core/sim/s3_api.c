@@ -382,7 +382,7 @@ static void get_location(struct seg_sim_s3_api *api, struct seg_httpd_response *
 
 /* The model names LambdaFunctionConfiguration "CloudFunctionConfiguration" on the wire and
  * its LambdaFunctionArn "CloudFunction". */
-static void get_notification(struct seg_sim_s3_api *api, const struct seg_sim_site *site,
+static void get_notification(struct seg_sim_s3_api *api, const struct seg_site *site,
                              struct seg_httpd_response *resp)
 {
     char *arn = seg_xasprintf("arn:aws:lambda:%s:%s:function:%s", api->region, api->account,
@@ -532,7 +532,7 @@ static void echo_checksums(const struct seg_http_req *req, const struct seg_sim_
 }
 
 static void put_object(struct seg_sim_s3_api *api, const struct seg_http_req *req,
-                       const struct seg_sim_site *site, const char *key,
+                       const struct seg_site *site, const char *key,
                        struct seg_httpd_response *resp)
 {
     if (strlen(key) > SEG_SIM_S3_KEY_MAX) {
@@ -587,8 +587,7 @@ void seg_sim_s3_handle(struct seg_sim_s3_api *api, const struct seg_http_req *re
     }
     const char *m = req->method;
     bool head = strcmp(m, "HEAD") == 0;
-    const struct seg_sim_site *site =
-        t.bucket ? seg_sim_fleet_find_bucket(api->fleet, t.bucket) : NULL;
+    const struct seg_site *site = t.bucket ? seg_sim_fleet_find_bucket(api->fleet, t.bucket) : NULL;
     if (!t.bucket) {
         if (strcmp(m, "GET") == 0)
             list_buckets(api, resp);

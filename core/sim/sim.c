@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/sites.h"
 #include "sim/auth.h"
 #include "sim/clock.h"
 #include "sim/faults.h"
@@ -17,7 +18,6 @@
 #include "sim/logstore.h"
 #include "sim/router.h"
 #include "sim/s3_api.h"
-#include "sim/sites.h"
 #include "util/xalloc.h"
 
 #define DEFAULT_REGION  "us-west-1"
@@ -26,7 +26,7 @@
 struct seg_sim {
     char *region;
     char *endpoint;
-    struct seg_sim_site *sites;
+    struct seg_site *sites;
     size_t nsites;
     struct seg_sim_faults faults;
     struct seg_sim_faults logs_faults; /* borrowed by the Logs API */
@@ -135,7 +135,7 @@ enum seg_err seg_sim_start(const struct seg_sim_config *cfg, struct seg_sim **ou
     struct seg_sim *sim = seg_xcalloc(1, sizeof *sim);
     sim->region = seg_xstrdup(cfg->region && *cfg->region ? cfg->region : DEFAULT_REGION);
     enum seg_err rc = seg_sim_faults_parse(cfg->faults, &sim->faults, err);
-    struct seg_sim_sites_config sc = {
+    struct seg_sites_config sc = {
         .sites = cfg->sites > 0 ? cfg->sites : 300,
         .function_pattern = cfg->function_pattern,
         .bucket_pattern = cfg->bucket_pattern,
@@ -144,7 +144,7 @@ enum seg_err seg_sim_start(const struct seg_sim_config *cfg, struct seg_sim **ou
         .sites_file = cfg->sites_file,
     };
     if (!rc)
-        rc = seg_sim_sites_build(&sc, &sim->sites, &sim->nsites, err);
+        rc = seg_sites_build(&sc, &sim->sites, &sim->nsites, err);
     if (!rc)
         rc = seg_sim_keystore_new_default(&sim->keys, err);
     if (!rc) {
@@ -213,7 +213,7 @@ void seg_sim_stop(struct seg_sim *sim)
     seg_sim_logs_free(sim->logs);
     seg_sim_logstore_free(sim->store);
     seg_sim_keystore_free(sim->keys);
-    seg_sim_sites_free(sim->sites, sim->nsites);
+    seg_sites_free(sim->sites, sim->nsites);
     free(sim->endpoint);
     free(sim->region);
     free(sim);

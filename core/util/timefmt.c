@@ -120,3 +120,53 @@ enum seg_err seg_time_parse_iso8601(const char *s, time_t *out)
     *out = t;
     return SEG_OK;
 }
+
+void seg_time_format_ms(int64_t ms, char sepc, bool millis, bool zone, char out[32])
+{
+    /* Floor division so times before 1970 still format (they never should occur). */
+    int64_t secs = ms / 1000, rem = ms % 1000;
+    if (rem < 0) {
+        rem += 1000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        out[0] = '\0';
+        return;
+    }
+    int n = snprintf(out, 32, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, sepc, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (n < 0 || n >= 32)
+        return;
+    if (millis)
+        n += snprintf(out + n, 32 - (size_t)n, ".%03d", (int)rem);
+    if (zone && n < 31)
+        snprintf(out + n, 32 - (size_t)n, "Z");
+}
+
+bool seg_time_parse_iso_ms(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, se, ms = 0;
+    if (strlen(s) < 20 || !seg_time_digits(s, 4, &y) || s[4] != '-' ||
+        !seg_time_digits(s + 5, 2, &mo) || s[7] != '-' || !seg_time_digits(s + 8, 2, &d) ||
+        s[10] != 'T' || !seg_time_digits(s + 11, 2, &h) || s[13] != ':' ||
+        !seg_time_digits(s + 14, 2, &mi) || s[16] != ':' || !seg_time_digits(s + 17, 2, &se))
+        return false;
+    const char *p = s + 19;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 3)
+                ms = ms * 10 + (*p - '0');
+        if (digits == 0)
+            return false;
+        for (; digits < 3; digits++)
+            ms *= 10;
+    }
+    time_t t;
+    if (strcmp(p, "Z") != 0 || seg_time_from_civil(y, mo, d, h, mi, se, &t) != SEG_OK)
+        return false;
+    *out = (int64_t)t * 1000 + ms;
+    return true;
+}

@@ -26,4 +26,10 @@ enum seg_err seg_time_parse_http(const char *s, time_t *out) SEG_MUST_USE;
 /* "2026-11-27T03:00:00Z", "…T03:00:00.123Z", "…T03:00:00+01:00" (also 't' or ' '). */
 enum seg_err seg_time_parse_iso8601(const char *s, time_t *out) SEG_MUST_USE;
 
+/* Epoch ms as "YYYY-MM-DD<sep>HH:MM:SS[.mmm][Z]" (UTC); times before 1970 floor correctly.
+ * sep 'T' with millis and zone is the export format; ' ' without either is logsdata's. */
+void seg_time_format_ms(int64_t ms, char sep, bool millis, bool zone, char out[32]);
+/* "YYYY-MM-DDTHH:MM:SS[.fff…]Z" to epoch ms (fraction truncated to ms). */
+bool seg_time_parse_iso_ms(const char *s, int64_t *out);
+
 #endif

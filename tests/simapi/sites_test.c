@@ -4,39 +4,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/sites.h"
 #include "seg_test.h"
-#include "sim/sites.h"
 
 static void test_pattern_expand(void **state)
 {
     (void)state;
     struct seg_errmsg err = {{0}};
     char *out = NULL;
-    assert_int_equal(seg_sim_pattern_expand("site{n}-lambdafunction", 7, NULL, &out, &err), SEG_OK);
+    assert_int_equal(seg_sites_pattern_expand("site{n}-lambdafunction", 7, NULL, &out, &err),
+                     SEG_OK);
     assert_string_equal(out, "site7-lambdafunction");
     free(out);
-    assert_int_equal(seg_sim_pattern_expand("/aws/lambda/{function}", 3, "f3", &out, &err), SEG_OK);
+    assert_int_equal(seg_sites_pattern_expand("/aws/lambda/{function}", 3, "f3", &out, &err),
+                     SEG_OK);
     assert_string_equal(out, "/aws/lambda/f3");
     free(out);
-    assert_int_equal(seg_sim_pattern_expand("a{n}b{n}", 12, NULL, &out, &err), SEG_OK);
+    assert_int_equal(seg_sites_pattern_expand("a{n}b{n}", 12, NULL, &out, &err), SEG_OK);
     assert_string_equal(out, "a12b12");
     free(out);
     /* {function} is only known where a function exists */
-    assert_int_equal(seg_sim_pattern_expand("x{function}", 1, NULL, &out, &err), SEG_ERR_INVALID);
+    assert_int_equal(seg_sites_pattern_expand("x{function}", 1, NULL, &out, &err), SEG_ERR_INVALID);
     assert_non_null(strstr(err.text, "{function}"));
-    assert_int_equal(seg_sim_pattern_expand("x{site}", 1, NULL, &out, &err), SEG_ERR_INVALID);
+    assert_int_equal(seg_sites_pattern_expand("x{site}", 1, NULL, &out, &err), SEG_ERR_INVALID);
     assert_non_null(strstr(err.text, "unknown placeholder '{site}'"));
-    assert_int_equal(seg_sim_pattern_expand("x{n", 1, NULL, &out, &err), SEG_ERR_INVALID);
+    assert_int_equal(seg_sites_pattern_expand("x{n", 1, NULL, &out, &err), SEG_ERR_INVALID);
 }
 
 static void test_build_defaults(void **state)
 {
     (void)state;
-    struct seg_sim_sites_config cfg = {.sites = 300};
-    struct seg_sim_site *s = NULL;
+    struct seg_sites_config cfg = {.sites = 300};
+    struct seg_site *s = NULL;
     size_t n = 0;
     struct seg_errmsg err = {{0}};
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_OK);
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_OK);
     assert_int_equal(n, 300);
     assert_int_equal(s[0].n, 1);
     assert_string_equal(s[0].function, "site1-lambdafunction");
@@ -46,31 +48,31 @@ static void test_build_defaults(void **state)
     assert_int_equal(s[299].memory_mb, 6200);
     assert_int_equal(s[299].timeout_s, 781);
     assert_int_equal(s[299].reserved, -1);
-    seg_sim_sites_free(s, n);
+    seg_sites_free(s, n);
 
     cfg.shared_log_group = "/segtop/pipeline";
     cfg.sites = 3;
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_OK);
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_OK);
     assert_string_equal(s[2].log_group, "/segtop/pipeline");
-    seg_sim_sites_free(s, n);
+    seg_sites_free(s, n);
 }
 
 static void test_build_errors(void **state)
 {
     (void)state;
-    struct seg_sim_site *s = NULL;
+    struct seg_site *s = NULL;
     size_t n = 0;
     struct seg_errmsg err = {{0}};
-    struct seg_sim_sites_config cfg = {.sites = 5, .function_pattern = "samename"};
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
+    struct seg_sites_config cfg = {.sites = 5, .function_pattern = "samename"};
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
     assert_non_null(strstr(err.text, "used by two sites"));
     cfg.function_pattern = NULL;
     cfg.bucket_pattern = "Site{n}_Bucket"; /* uppercase and '_' are not bucket characters */
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
     assert_non_null(strstr(err.text, "Site1_Bucket"));
     cfg.bucket_pattern = NULL;
     cfg.sites = 0;
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
 }
 
 static void test_csv(void **state)
@@ -80,28 +82,27 @@ static void test_csv(void **state)
                       "site1,fn-a,bucket-a,/custom/a\r\n"
                       "\r\n"
                       "2,\"fn-b\",bucket-b,\r\n";
-    struct seg_sim_sites_config cfg = {.sites = 300};
-    struct seg_sim_site *s = NULL;
+    struct seg_sites_config cfg = {.sites = 300};
+    struct seg_site *s = NULL;
     size_t n = 0;
     struct seg_errmsg err = {{0}};
-    assert_int_equal(seg_sim_sites_parse_csv(csv, strlen(csv), "s.csv", &cfg, &s, &n, &err),
-                     SEG_OK);
+    assert_int_equal(seg_sites_parse_csv(csv, strlen(csv), "s.csv", &cfg, &s, &n, &err), SEG_OK);
     assert_int_equal(n, 2);
     assert_int_equal(s[0].n, 1);
     assert_string_equal(s[0].log_group, "/custom/a");
     assert_int_equal(s[1].n, 2);
     assert_string_equal(s[1].function, "fn-b");
     assert_string_equal(s[1].log_group, "/aws/lambda/fn-b"); /* empty: the pattern's group */
-    seg_sim_sites_free(s, n);
+    seg_sites_free(s, n);
 }
 
 static void expect_csv_error(const char *csv, const char *want)
 {
-    struct seg_sim_sites_config cfg = {.sites = 300};
-    struct seg_sim_site *s = NULL;
+    struct seg_sites_config cfg = {.sites = 300};
+    struct seg_site *s = NULL;
     size_t n = 0;
     struct seg_errmsg err = {{0}};
-    assert_int_equal(seg_sim_sites_parse_csv(csv, strlen(csv), "s.csv", &cfg, &s, &n, &err),
+    assert_int_equal(seg_sites_parse_csv(csv, strlen(csv), "s.csv", &cfg, &s, &n, &err),
                      SEG_ERR_INVALID);
     if (!strstr(err.text, want))
         fail_msg("message '%s' lacks '%s'", err.text, want);
@@ -125,11 +126,11 @@ static void test_csv_errors(void **state)
     expect_csv_error("site,function,bucket,log_group\n1,f,bucket-1,bad group!\n",
                      "s.csv:2: log group");
     const char nul[] = "site,function,bucket,log_group\n1,f\0,bucket-1,\n";
-    struct seg_sim_sites_config cfg = {.sites = 1};
-    struct seg_sim_site *s = NULL;
+    struct seg_sites_config cfg = {.sites = 1};
+    struct seg_site *s = NULL;
     size_t n = 0;
     struct seg_errmsg err = {{0}};
-    assert_int_equal(seg_sim_sites_parse_csv(nul, sizeof nul - 1, "s.csv", &cfg, &s, &n, &err),
+    assert_int_equal(seg_sites_parse_csv(nul, sizeof nul - 1, "s.csv", &cfg, &s, &n, &err),
                      SEG_ERR_INVALID);
     assert_non_null(strstr(err.text, "s.csv:2: a NUL byte"));
 }
@@ -141,16 +142,16 @@ static void test_sites_file(void **state)
     char path[512];
     snprintf(path, sizeof path, "%s/sites.csv", dir);
     seg_test_write_file(path, "site,function,bucket,log_group\n5,five,bucket-five,\n");
-    struct seg_sim_sites_config cfg = {.sites = 300, .sites_file = path};
-    struct seg_sim_site *s = NULL;
+    struct seg_sites_config cfg = {.sites = 300, .sites_file = path};
+    struct seg_site *s = NULL;
     size_t n = 0;
     struct seg_errmsg err = {{0}};
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_OK);
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_OK);
     assert_int_equal(n, 1);
     assert_int_equal(s[0].n, 5);
-    seg_sim_sites_free(s, n);
+    seg_sites_free(s, n);
     snprintf(path, sizeof path, "%s/missing.csv", dir);
-    assert_int_equal(seg_sim_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
+    assert_int_equal(seg_sites_build(&cfg, &s, &n, &err), SEG_ERR_INVALID);
     assert_non_null(strstr(err.text, "missing.csv: cannot open"));
     free(dir);
 }

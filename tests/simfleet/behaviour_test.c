@@ -7,15 +7,15 @@
 #include <cjson/cJSON.h>
 
 #include "fleet_util.h"
+#include "pipeline/s3_event.h"
 #include "seg_test.h"
-#include "sim/event_record.h"
 #include "util/xalloc.h"
 
 #define NS 8
 
 struct env {
     char *dir, *truth;
-    struct seg_sim_site *sites;
+    struct seg_site *sites;
     struct seg_sim_clock clock;
     struct seg_sim_fleet *f;
     struct sf_tap tap;
@@ -162,16 +162,16 @@ static void test_sync_invoke(void **state)
     (void)state;
     struct env e;
     env_up(&e, "timeout=site2", 2);
-    struct seg_sim_s3_event ev = {.region = "us-west-1",
-                                  .bucket = "site1-simulatedbucket",
-                                  .key = "sync.jpg",
-                                  .size = 1,
-                                  .etag = "e",
-                                  .event_time_ms = seg_sim_clock_now_ms(&e.clock),
-                                  .sequencer = "00",
-                                  .request_id = "AB",
-                                  .site = 1};
-    char *payload = seg_sim_s3_event_json(&ev);
+    struct seg_s3_event ev = {.region = "us-west-1",
+                              .bucket = "site1-simulatedbucket",
+                              .key = "sync.jpg",
+                              .size = 1,
+                              .etag = "e",
+                              .event_time_ms = seg_sim_clock_now_ms(&e.clock),
+                              .sequencer = "00",
+                              .request_id = "AB",
+                              .site = 1};
+    char *payload = seg_s3_event_json(&ev);
     struct done d1 = {.mu = PTHREAD_MUTEX_INITIALIZER}, d2 = {.mu = PTHREAD_MUTEX_INITIALIZER};
     struct seg_sim_invoke inv = {.site = seg_sim_fleet_find_function(e.f, "site1-lambdafunction"),
                                  .mode = SEG_SIM_SYNC,

@@ -8,9 +8,9 @@
 #include "seg_test.h"
 #include "util/xalloc.h"
 
-struct seg_sim_site *sf_sites(int n, const char *shared_group)
+struct seg_site *sf_sites(int n, const char *shared_group)
 {
-    struct seg_sim_site *s = seg_xcalloc((size_t)n, sizeof *s);
+    struct seg_site *s = seg_xcalloc((size_t)n, sizeof *s);
     for (int i = 0; i < n; i++) {
         s[i].n = i + 1;
         s[i].function = seg_xasprintf("site%d-lambdafunction", i + 1);
@@ -24,7 +24,7 @@ struct seg_sim_site *sf_sites(int n, const char *shared_group)
     return s;
 }
 
-void sf_sites_free(struct seg_sim_site *s, int n)
+void sf_sites_free(struct seg_site *s, int n)
 {
     for (int i = 0; s && i < n; i++) {
         free(s[i].function);

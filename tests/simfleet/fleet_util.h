@@ -22,8 +22,8 @@ struct sf_tap {
 };
 
 /* Sites site{n}-lambdafunction / site{n}-simulatedbucket, own or shared log group. */
-struct seg_sim_site *sf_sites(int n, const char *shared_group);
-void sf_sites_free(struct seg_sim_site *s, int n);
+struct seg_site *sf_sites(int n, const char *shared_group);
+void sf_sites_free(struct seg_site *s, int n);
 void sf_tap_init(struct sf_tap *t);
 void sf_tap_release(struct sf_tap *t);
 void sf_tap_fn(void *ud, const char *group, const char *stream, int64_t ts, int64_t ingest,

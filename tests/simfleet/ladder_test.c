@@ -115,7 +115,7 @@ static void measured(const char *path, struct agg out[NSIZES])
 
 static void simulated(struct agg out[NSIZES])
 {
-    struct seg_sim_site *sites = sf_sites(300, NULL);
+    struct seg_site *sites = sf_sites(300, NULL);
     struct seg_sim_clock clock;
     seg_sim_clock_init(&clock, 25000.0);
     struct seg_sim_fleet_config cfg = {

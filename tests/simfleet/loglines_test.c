@@ -5,8 +5,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "pipeline/s3_event.h"
 #include "seg_test.h"
-#include "sim/event_record.h"
 #include "sim/loglines.h"
 
 #define T0 1746745217123LL /* 2025-05-08T23:00:17.123Z */
@@ -227,22 +227,22 @@ static void test_json(void **state)
 static void test_event_record(void **state)
 {
     (void)state;
-    char *enc = seg_sim_s3_key_encode("red flower/a:b+c.jpg");
+    char *enc = seg_s3_key_encode("red flower/a:b+c.jpg");
     assert_string_equal(enc, "red+flower/a%3Ab%2Bc.jpg");
-    char *dec = seg_sim_s3_key_decode(enc);
+    char *dec = seg_s3_key_decode(enc);
     assert_string_equal(dec, "red flower/a:b+c.jpg");
     free(enc);
     free(dec);
-    struct seg_sim_s3_event e = {.region = "us-west-1",
-                                 .bucket = "site3-simulatedbucket",
-                                 .key = "image capture.jpg",
-                                 .size = 1234,
-                                 .etag = "\"d41d8cd98f00b204e9800998ecf8427e\"",
-                                 .event_time_ms = T0,
-                                 .sequencer = "0062F5D3A1B2C3D4E5",
-                                 .request_id = "D82B88E5F771F645",
-                                 .site = 3};
-    char *js = seg_sim_s3_event_json(&e);
+    struct seg_s3_event e = {.region = "us-west-1",
+                             .bucket = "site3-simulatedbucket",
+                             .key = "image capture.jpg",
+                             .size = 1234,
+                             .etag = "\"d41d8cd98f00b204e9800998ecf8427e\"",
+                             .event_time_ms = T0,
+                             .sequencer = "0062F5D3A1B2C3D4E5",
+                             .request_id = "D82B88E5F771F645",
+                             .site = 3};
+    char *js = seg_s3_event_json(&e);
     cJSON *o = cJSON_Parse(js);
     assert_non_null(o);
     cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "Records"), 0);
@@ -266,13 +266,13 @@ static void test_event_record(void **state)
     cJSON_Delete(o);
     char *key;
     int64_t et;
-    assert_true(seg_sim_s3_event_parse(js, strlen(js), &key, &et));
+    assert_true(seg_s3_event_parse(js, strlen(js), &key, &et));
     assert_string_equal(key, "image capture.jpg");
     assert_true(et == T0);
     free(key);
     free(js);
-    assert_false(seg_sim_s3_event_parse("{}", 2, &key, &et));
-    assert_false(seg_sim_s3_event_parse("not json", 8, &key, &et));
+    assert_false(seg_s3_event_parse("{}", 2, &key, &et));
+    assert_false(seg_s3_event_parse("not json", 8, &key, &et));
 }
 
 static void test_times(void **state)

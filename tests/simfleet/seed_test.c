@@ -14,7 +14,7 @@
 static char *run(const char *dir, uint64_t seed, int n)
 {
     char *truth = seg_xasprintf("%s/truth-%d.csv", dir, n);
-    struct seg_sim_site *sites = sf_sites(NSITES, "/segtop/shared");
+    struct seg_site *sites = sf_sites(NSITES, "/segtop/shared");
     sites[3].json_logs = true;
     struct seg_sim_faults faults;
     struct seg_errmsg err = {{0}};

@@ -21,7 +21,7 @@ static void test_wave300(void **state)
     (void)state;
     char *dir = seg_test_tmpdir();
     char *truth = seg_xasprintf("%s/truth.csv", dir);
-    struct seg_sim_site *sites = sf_sites(300, NULL);
+    struct seg_site *sites = sf_sites(300, NULL);
     struct seg_sim_clock clock;
     seg_sim_clock_init(&clock, 40.0);
     struct seg_sim_logstore *ls = seg_sim_logstore_new(&clock);

@@ -1,4 +1,4 @@
-#include "sim/sites.h"
+#include "pipeline/sites.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -14,8 +14,8 @@
 #define SITE_MEMORY_MB 6200 /* the pipeline's functions (DESIGN §1) */
 #define SITE_TIMEOUT_S 781
 
-enum seg_err seg_sim_pattern_expand(const char *pattern, int n, const char *function, char **out,
-                                    struct seg_errmsg *err)
+enum seg_err seg_sites_pattern_expand(const char *pattern, int n, const char *function, char **out,
+                                      struct seg_errmsg *err)
 {
     struct seg_buf b;
     seg_buf_init(&b, 4096);
@@ -77,8 +77,7 @@ static bool valid_log_group(const char *s)
            strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./#") == n;
 }
 
-static enum seg_err check_site(const struct seg_sim_site *s, const char *where,
-                               struct seg_errmsg *err)
+static enum seg_err check_site(const struct seg_site *s, const char *where, struct seg_errmsg *err)
 {
     if (!valid_function(s->function)) {
         seg_errmsg_set(err, "%sfunction name '%s' is not valid (1-64 letters, digits, '-' or '_')",
@@ -100,7 +99,7 @@ static enum seg_err check_site(const struct seg_sim_site *s, const char *where,
     return SEG_OK;
 }
 
-static void site_defaults(struct seg_sim_site *s, int n)
+static void site_defaults(struct seg_site *s, int n)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -115,7 +114,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Two sites with one function, bucket or number would make lookups ambiguous. */
-static enum seg_err check_unique(const struct seg_sim_site *sites, size_t n, struct seg_errmsg *err)
+static enum seg_err check_unique(const struct seg_site *sites, size_t n, struct seg_errmsg *err)
 {
     enum seg_err rc = SEG_OK;
     const char **names = seg_xcalloc(n ? n : 1, sizeof *names);
@@ -136,7 +135,7 @@ static enum seg_err check_unique(const struct seg_sim_site *sites, size_t n, str
     return rc;
 }
 
-static enum seg_err fill_log_group(struct seg_sim_site *s, const struct seg_sim_sites_config *cfg,
+static enum seg_err fill_log_group(struct seg_site *s, const struct seg_sites_config *cfg,
                                    const char *given, struct seg_errmsg *err)
 {
     if (cfg->shared_log_group) { /* DESIGN §2: every site logs to the one group */
@@ -147,12 +146,11 @@ static enum seg_err fill_log_group(struct seg_sim_site *s, const struct seg_sim_
         s->log_group = seg_xstrdup(given);
         return SEG_OK;
     }
-    const char *pat =
-        cfg->log_group_pattern ? cfg->log_group_pattern : SEG_SIM_SITES_DEFAULT_LOG_GROUP;
-    return seg_sim_pattern_expand(pat, s->n, s->function, &s->log_group, err);
+    const char *pat = cfg->log_group_pattern ? cfg->log_group_pattern : SEG_SITES_DEFAULT_LOG_GROUP;
+    return seg_sites_pattern_expand(pat, s->n, s->function, &s->log_group, err);
 }
 
-void seg_sim_sites_free(struct seg_sim_site *sites, size_t n)
+void seg_sites_free(struct seg_site *sites, size_t n)
 {
     if (!sites)
         return;
@@ -164,25 +162,25 @@ void seg_sim_sites_free(struct seg_sim_site *sites, size_t n)
     free(sites);
 }
 
-static enum seg_err build_patterns(const struct seg_sim_sites_config *cfg,
-                                   struct seg_sim_site **out, size_t *nout, struct seg_errmsg *err)
+static enum seg_err build_patterns(const struct seg_sites_config *cfg, struct seg_site **out,
+                                   size_t *nout, struct seg_errmsg *err)
 {
-    if (cfg->sites < 1 || cfg->sites > SEG_SIM_SITES_MAX) {
-        seg_errmsg_set(err, "--sites %d: must be 1..%d", cfg->sites, SEG_SIM_SITES_MAX);
+    if (cfg->sites < 1 || cfg->sites > SEG_SITES_MAX) {
+        seg_errmsg_set(err, "--sites %d: must be 1..%d", cfg->sites, SEG_SITES_MAX);
         return SEG_ERR_INVALID;
     }
-    const char *fp = cfg->function_pattern ? cfg->function_pattern : SEG_SIM_SITES_DEFAULT_FUNCTION;
-    const char *bp = cfg->bucket_pattern ? cfg->bucket_pattern : SEG_SIM_SITES_DEFAULT_BUCKET;
+    const char *fp = cfg->function_pattern ? cfg->function_pattern : SEG_SITES_DEFAULT_FUNCTION;
+    const char *bp = cfg->bucket_pattern ? cfg->bucket_pattern : SEG_SITES_DEFAULT_BUCKET;
     size_t n = (size_t)cfg->sites;
-    struct seg_sim_site *sites = seg_xcalloc(n, sizeof *sites);
+    struct seg_site *sites = seg_xcalloc(n, sizeof *sites);
     enum seg_err rc = SEG_OK;
     size_t i;
     for (i = 0; i < n && !rc; i++) {
-        struct seg_sim_site *s = &sites[i];
+        struct seg_site *s = &sites[i];
         site_defaults(s, (int)i + 1);
-        rc = seg_sim_pattern_expand(fp, s->n, NULL, &s->function, err);
+        rc = seg_sites_pattern_expand(fp, s->n, NULL, &s->function, err);
         if (!rc)
-            rc = seg_sim_pattern_expand(bp, s->n, NULL, &s->bucket, err);
+            rc = seg_sites_pattern_expand(bp, s->n, NULL, &s->bucket, err);
         if (!rc)
             rc = fill_log_group(s, cfg, NULL, err);
         if (!rc)
@@ -191,7 +189,7 @@ static enum seg_err build_patterns(const struct seg_sim_sites_config *cfg,
     if (!rc)
         rc = check_unique(sites, n, err);
     if (rc) {
-        seg_sim_sites_free(sites, i);
+        seg_sites_free(sites, i);
         return rc;
     }
     *out = sites;
@@ -275,8 +273,8 @@ static bool parse_site_number(const char *s, int *out)
 
 struct csv_state {
     const char *name;
-    const struct seg_sim_sites_config *cfg;
-    struct seg_sim_site *sites;
+    const struct seg_sites_config *cfg;
+    struct seg_site *sites;
     size_t n, alloc;
     bool header_seen;
 };
@@ -316,8 +314,8 @@ static enum seg_err csv_line(struct csv_state *st, char *line, int lineno, struc
                        f[0]);
         return SEG_ERR_PARSE;
     }
-    if (st->n == SEG_SIM_SITES_MAX) {
-        seg_errmsg_set(err, "%s:%d: more than %d sites", st->name, lineno, SEG_SIM_SITES_MAX);
+    if (st->n == SEG_SITES_MAX) {
+        seg_errmsg_set(err, "%s:%d: more than %d sites", st->name, lineno, SEG_SITES_MAX);
         return SEG_ERR_TOOBIG;
     }
     for (size_t i = 0; i < st->n; i++) {
@@ -330,7 +328,7 @@ static enum seg_err csv_line(struct csv_state *st, char *line, int lineno, struc
         st->alloc = st->alloc ? 2 * st->alloc : 64;
         st->sites = seg_xrealloc(st->sites, st->alloc * sizeof *st->sites);
     }
-    struct seg_sim_site *s = &st->sites[st->n];
+    struct seg_site *s = &st->sites[st->n];
     site_defaults(s, num);
     s->function = seg_xstrdup(f[1]);
     s->bucket = seg_xstrdup(f[2]);
@@ -346,10 +344,9 @@ static enum seg_err csv_line(struct csv_state *st, char *line, int lineno, struc
     return check_site(s, where, err);
 }
 
-enum seg_err seg_sim_sites_parse_csv(const char *text, size_t len, const char *name,
-                                     const struct seg_sim_sites_config *cfg,
-                                     struct seg_sim_site **out, size_t *nout,
-                                     struct seg_errmsg *err)
+enum seg_err seg_sites_parse_csv(const char *text, size_t len, const char *name,
+                                 const struct seg_sites_config *cfg, struct seg_site **out,
+                                 size_t *nout, struct seg_errmsg *err)
 {
     struct csv_state st = {.name = name ? name : "sites file", .cfg = cfg};
     enum seg_err rc = SEG_OK;
@@ -392,7 +389,7 @@ enum seg_err seg_sim_sites_parse_csv(const char *text, size_t len, const char *n
             seg_errmsg_set(err, "%s: %s", st.name, inner.text);
     }
     if (rc) {
-        seg_sim_sites_free(st.sites, st.n);
+        seg_sites_free(st.sites, st.n);
         return SEG_ERR_INVALID; /* a configuration error: exit 2 */
     }
     *out = st.sites;
@@ -408,7 +405,7 @@ static enum seg_err read_file(const char *path, char **data, size_t *len, struct
         return SEG_ERR_INVALID;
     }
     struct seg_buf b;
-    seg_buf_init(&b, SEG_SIM_SITES_FILE_MAX);
+    seg_buf_init(&b, SEG_SITES_FILE_MAX);
     char chunk[8192];
     size_t n;
     enum seg_err rc = SEG_OK;
@@ -425,8 +422,8 @@ static enum seg_err read_file(const char *path, char **data, size_t *len, struct
     return SEG_OK;
 }
 
-enum seg_err seg_sim_sites_build(const struct seg_sim_sites_config *cfg, struct seg_sim_site **out,
-                                 size_t *nout, struct seg_errmsg *err)
+enum seg_err seg_sites_build(const struct seg_sites_config *cfg, struct seg_site **out,
+                             size_t *nout, struct seg_errmsg *err)
 {
     if (!cfg->sites_file)
         return build_patterns(cfg, out, nout, err);
@@ -434,7 +431,7 @@ enum seg_err seg_sim_sites_build(const struct seg_sim_sites_config *cfg, struct 
     size_t len = 0;
     enum seg_err rc = read_file(cfg->sites_file, &data, &len, err);
     if (!rc)
-        rc = seg_sim_sites_parse_csv(data, len, cfg->sites_file, cfg, out, nout, err);
+        rc = seg_sites_parse_csv(data, len, cfg->sites_file, cfg, out, nout, err);
     free(data);
     return rc;
 }

@@ -1,4 +1,4 @@
-#include "sim/event_record.h"
+#include "pipeline/s3_event.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -8,10 +8,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "sim/loglines.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
-char *seg_sim_s3_key_encode(const char *key)
+char *seg_s3_key_encode(const char *key)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(key);
@@ -42,7 +42,7 @@ static int hexval(char c)
     return -1;
 }
 
-char *seg_sim_s3_key_decode(const char *key)
+char *seg_s3_key_decode(const char *key)
 {
     char *out = seg_xmalloc(strlen(key) + 1), *o = out;
     for (const char *p = key; *p; p++) {
@@ -60,10 +60,10 @@ char *seg_sim_s3_key_decode(const char *key)
     return out;
 }
 
-char *seg_sim_s3_event_json(const struct seg_sim_s3_event *e)
+char *seg_s3_event_json(const struct seg_s3_event *e)
 {
     char iso[32], arn[128], etag[80] = "", cfg[64];
-    seg_sim_fmt_iso_ms(e->event_time_ms, iso, sizeof iso);
+    seg_time_format_ms(e->event_time_ms, 'T', true, true, iso);
     snprintf(arn, sizeof arn, "arn:aws:s3:::%s", e->bucket);
     snprintf(cfg, sizeof cfg, "segtop-site%d-trigger", e->site);
     if (e->etag) { /* the record carries the ETag without its quotes */
@@ -75,7 +75,7 @@ char *seg_sim_s3_event_json(const struct seg_sim_s3_event *e)
         }
         snprintf(etag, sizeof etag, "%.*s", (int)(n < 64 ? n : 64), s);
     }
-    char *ekey = seg_sim_s3_key_encode(e->key);
+    char *ekey = seg_s3_key_encode(e->key);
     cJSON *root = cJSON_CreateObject();
     cJSON *recs = cJSON_AddArrayToObject(root, "Records");
     cJSON *r = cJSON_CreateObject();
@@ -115,7 +115,7 @@ char *seg_sim_s3_event_json(const struct seg_sim_s3_event *e)
     return copy;
 }
 
-bool seg_sim_s3_event_parse(const char *payload, size_t len, char **key_out, int64_t *event_time_ms)
+bool seg_s3_event_parse(const char *payload, size_t len, char **key_out, int64_t *event_time_ms)
 {
     if (!payload || !len)
         return false;
@@ -128,8 +128,8 @@ bool seg_sim_s3_event_parse(const char *payload, size_t len, char **key_out, int
     cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "key");
     cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "eventTime");
     if (cJSON_IsString(k) && k->valuestring[0]) {
-        *key_out = seg_sim_s3_key_decode(k->valuestring);
-        if (!cJSON_IsString(t) || !seg_sim_parse_iso_ms(t->valuestring, event_time_ms))
+        *key_out = seg_s3_key_decode(k->valuestring);
+        if (!cJSON_IsString(t) || !seg_time_parse_iso_ms(t->valuestring, event_time_ms))
             *event_time_ms = -1;
         ok = true;
     }
