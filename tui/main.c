@@ -8,6 +8,9 @@
 #include <pthread.h>
 
 #include "cli/options.h"
+#include "doctor/doctor.h"
+#include "engine/headless.h"
+#include "replay/replay.h"
 #include "sim/sim.h"
 #include "terminal.h"
 #include "version.h"
@@ -123,15 +126,36 @@ int main(int argc, char **argv)
     case SEG_CMD_SIM:
         code = run_sim(&opts);
         break;
-    case SEG_CMD_REPLAY:
-        code = not_built("replay");
+    case SEG_CMD_REPLAY: {
+        code = seg_replay_main(&opts, opts.headless);
         break;
-    case SEG_CMD_DOCTOR:
-        code = not_built("doctor");
+    }
+    case SEG_CMD_DOCTOR: {
+        /* The in-process simulator is the default target, handed to core as hooks. */
+        static const struct seg_sim_hooks doctor_sim = {
+            .start = seg_sim_start,
+            .endpoint = seg_sim_endpoint,
+            .access_key_id = seg_sim_access_key_id,
+            .test_secret = seg_sim_test_secret,
+            .now_ms = seg_sim_now_ms,
+            .stop = seg_sim_stop,
+        };
+        code = seg_doctor_main(&opts, &doctor_sim);
         break;
-    case SEG_CMD_HEADLESS:
-        code = not_built("headless mode");
+    }
+    case SEG_CMD_HEADLESS: {
+        /* The in-process simulator, handed to core as hooks (core does not link it). */
+        static const struct seg_sim_hooks sim_hooks = {
+            .start = seg_sim_start,
+            .endpoint = seg_sim_endpoint,
+            .access_key_id = seg_sim_access_key_id,
+            .test_secret = seg_sim_test_secret,
+            .now_ms = seg_sim_now_ms,
+            .stop = seg_sim_stop,
+        };
+        code = seg_headless_main(&opts, &sim_hooks);
         break;
+    }
     case SEG_CMD_DASHBOARD:
     default:
         code = not_built("the dashboard");

@@ -69,7 +69,7 @@ static const struct opt opts[] = {
     {"export-file", OPT_STR, O(export_file), 0, 0, "PATH", "fixed export path prefix"},
     {"export-format", OPT_EXPORT_FORMAT, O(export_format), 0, 0, "csv|seed",
      "seed: also write the original logsdata layout"},
-    {"headless", OPT_FLAG, O(command), 0, 0, NULL, "no dashboard: run the ladder once"},
+    {"headless", OPT_FLAG, O(headless), 0, 0, NULL, "no dashboard: run the ladder once"},
     {"summary-json", OPT_STR, O(summary_json), 0, 0, "FILE", "headless: write a JSON summary"},
     {"slo", OPT_STR, O(slo), 0, 0, "SPEC", "headless: objectives, e.g. p95_e2e<40s,errors<=1%"},
     {"trace", OPT_FLAG, O(trace), 0, 0, NULL,
@@ -88,7 +88,8 @@ static const struct opt opts[] = {
 
 static const char *const trigger_names[] = {
     [SEG_TRIGGER_S3] = "s3", [SEG_TRIGGER_INVOKE] = "invoke", [SEG_TRIGGER_EVENT] = "event"};
-static const char *const export_names[] = {[SEG_EXPORT_CSV] = "csv", [SEG_EXPORT_SEED] = "seed"};
+static const char *const export_names[] = {
+    [SEG_EXPORT_FORMAT_CSV] = "csv", [SEG_EXPORT_FORMAT_SEED] = "seed"};
 
 static const int default_ladder[] = {1, 20, 50, 100, 150, 200, 250, 300};
 
@@ -252,12 +253,7 @@ static enum seg_err apply(struct seg_options *o, const struct opt *op, const cha
             seg_errmsg_set(err, "%s: '%s' is not true or false", where, value);
             return SEG_ERR_INVALID;
         }
-        if (op->offset == O(command)) {
-            if (b && o->command == SEG_CMD_DASHBOARD)
-                o->command = SEG_CMD_HEADLESS;
-        } else {
-            *(bool *)field = b;
-        }
+        *(bool *)field = b;
         return SEG_OK;
     case OPT_INT:
         if (!parse_long(value, &ll) || ll < op->min || ll > op->max) {
@@ -508,8 +504,7 @@ enum seg_err seg_options_parse(struct seg_options *o, int argc, char **argv, str
             seg_errmsg_set(err, "unknown option '%s' (see segtop --help)", a);
             return SEG_ERR_INVALID;
         }
-        if (!have_command && (o->command == SEG_CMD_DASHBOARD || o->command == SEG_CMD_HEADLESS)) {
-            bool headless = o->command == SEG_CMD_HEADLESS;
+        if (!have_command && o->command == SEG_CMD_DASHBOARD) {
             if (strcmp(a, "sim") == 0)
                 o->command = SEG_CMD_SIM;
             else if (strcmp(a, "replay") == 0)
@@ -521,10 +516,6 @@ enum seg_err seg_options_parse(struct seg_options *o, int argc, char **argv, str
                                "unknown command '%s': commands are sim, replay, doctor "
                                "(see segtop --help)",
                                a);
-                return SEG_ERR_INVALID;
-            }
-            if (headless && o->command != SEG_CMD_REPLAY) {
-                seg_errmsg_set(err, "--headless applies to the dashboard and replay only");
                 return SEG_ERR_INVALID;
             }
             have_command = true;
@@ -539,6 +530,12 @@ enum seg_err seg_options_parse(struct seg_options *o, int argc, char **argv, str
             continue;
         }
         seg_errmsg_set(err, "unexpected argument '%s' (see segtop --help)", a);
+        return SEG_ERR_INVALID;
+    }
+    if (o->headless && o->command == SEG_CMD_DASHBOARD)
+        o->command = SEG_CMD_HEADLESS;
+    else if (o->headless && o->command != SEG_CMD_REPLAY) {
+        seg_errmsg_set(err, "--headless applies to the dashboard and replay only");
         return SEG_ERR_INVALID;
     }
     return check(o, err);

@@ -20,7 +20,7 @@ enum seg_command {
     SEG_CMD_VERSION,
 };
 
-enum seg_export_format { SEG_EXPORT_CSV = 0, SEG_EXPORT_SEED };
+enum seg_export_format { SEG_EXPORT_FORMAT_CSV = 0, SEG_EXPORT_FORMAT_SEED };
 
 #define SEG_MAX_SITES       100000
 #define SEG_MAX_LADDER      64
@@ -61,6 +61,7 @@ struct seg_options {
     char *export_dir;
     char *export_file;
     enum seg_export_format export_format;
+    bool headless; /* --headless: no dashboard (the dashboard command becomes HEADLESS) */
     char *summary_json;
     char *slo;
     bool trace;

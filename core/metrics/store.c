@@ -9,6 +9,13 @@
 
 #define MAX_INTERVAL_S 3600 /* longer START..REPORT spans are bogus (Lambda max is 900 s) */
 
+/* Tells the observer (if any) about a mutation that succeeded. */
+#define NOTIFY(s, fn, ...)                          \
+    do {                                            \
+        if ((s)->obs && (s)->obs->fn)               \
+            (s)->obs->fn((s)->obs_ud, __VA_ARGS__); \
+    } while (0)
+
 void seg_store_config_defaults(struct seg_store_config *c)
 {
     c->price_gb_s = SEG_PRICE_GB_S_DEFAULT;
@@ -92,16 +99,25 @@ void seg_store_set_site(struct seg_store *s, int site, const char *function)
     if (site < 1)
         return;
     site_get(s, site)->function = seg_strpool_add(&s->strings, function);
+    NOTIFY(s, set_site, site, function);
 }
 
 void seg_store_set_clock_offset(struct seg_store *s, int64_t offset_ms)
 {
     s->offset_ms = offset_ms;
+    NOTIFY(s, set_clock_offset, offset_ms);
 }
 
 void seg_store_set_now(struct seg_store *s, int64_t now_ms)
 {
     s->now_ms = now_ms;
+    NOTIFY(s, set_now, now_ms);
+}
+
+void seg_store_set_observer(struct seg_store *s, const struct seg_store_observer *ops, void *ud)
+{
+    s->obs = ops;
+    s->obs_ud = ops ? ud : NULL;
 }
 
 enum seg_err seg_store_wave_begin(struct seg_store *s, int size, enum seg_trigger trigger,
@@ -128,6 +144,7 @@ enum seg_err seg_store_wave_begin(struct seg_store *s, int size, enum seg_trigge
     s->n_waves++;
     (void)site_get(s, size); /* every site of the wave shows in the sites panel */
     *wave = s->n_waves;
+    NOTIFY(s, wave_begin, size, trigger, trigger_key, now_ms, s->n_waves);
     return SEG_OK;
 }
 
@@ -355,7 +372,8 @@ static int32_t latest_of(struct seg_store *s, int wave, int site)
     return w ? w->latest[site] : -1;
 }
 
-enum seg_err seg_store_trigger_sent(struct seg_store *s, int wave, int site, int64_t ts_ms)
+/* trigger_sent without the notification: trigger_failed uses it for a send it implies. */
+static enum seg_err trigger_sent(struct seg_store *s, int wave, int site, int64_t ts_ms)
 {
     struct wave *w = wave_of(s, wave, site);
     if (!w)
@@ -369,6 +387,14 @@ enum seg_err seg_store_trigger_sent(struct seg_store *s, int wave, int site, int
     if (ts_ms != SEG_TIME_NONE && (w->first_sent == SEG_TIME_NONE || ts_ms < w->first_sent))
         w->first_sent = ts_ms;
     return SEG_OK;
+}
+
+enum seg_err seg_store_trigger_sent(struct seg_store *s, int wave, int site, int64_t ts_ms)
+{
+    enum seg_err err = trigger_sent(s, wave, site, ts_ms);
+    if (!err)
+        NOTIFY(s, trigger_sent, wave, site, ts_ms);
+    return err;
 }
 
 static enum seg_err bind(struct seg_store *s, int wave, int site, const char *rid)
@@ -399,7 +425,10 @@ enum seg_err seg_store_trigger_accepted(struct seg_store *s, int wave, int site,
     contrib(s, idx, -1);
     s->invs[idx].accepted = ts_ms;
     contrib(s, idx, +1);
-    return request_id && *request_id ? bind(s, wave, site, request_id) : SEG_OK;
+    enum seg_err err = request_id && *request_id ? bind(s, wave, site, request_id) : SEG_OK;
+    /* The time is kept even when the bind fails, so the observer hears what did change. */
+    NOTIFY(s, trigger_accepted, wave, site, ts_ms, err ? NULL : request_id);
+    return err;
 }
 
 enum seg_err seg_store_trigger_failed(struct seg_store *s, int wave, int site, int64_t ts_ms,
@@ -410,7 +439,7 @@ enum seg_err seg_store_trigger_failed(struct seg_store *s, int wave, int site, i
         return SEG_ERR_INVALID;
     int32_t idx = w->latest[site];
     if (idx < 0) { /* failed before the engine recorded the send */
-        enum seg_err err = seg_store_trigger_sent(s, wave, site, ts_ms);
+        enum seg_err err = trigger_sent(s, wave, site, ts_ms);
         if (err)
             return err;
         idx = w->latest[site];
@@ -424,6 +453,7 @@ enum seg_err seg_store_trigger_failed(struct seg_store *s, int wave, int site, i
     v->err_msg = pool_msg(s, message);
     contrib(s, idx, +1);
     fold_error(s, idx, ts_ms);
+    NOTIFY(s, trigger_failed, wave, site, ts_ms, throttled, message);
     return SEG_OK;
 }
 
@@ -431,7 +461,10 @@ enum seg_err seg_store_bind(struct seg_store *s, int wave, int site, const char 
 {
     if (!request_id || !*request_id)
         return SEG_ERR_INVALID;
-    return bind(s, wave, site, request_id);
+    enum seg_err err = bind(s, wave, site, request_id);
+    if (!err)
+        NOTIFY(s, bind, wave, site, request_id);
+    return err;
 }
 
 enum seg_err seg_store_start(struct seg_store *s, const char *request_id, int64_t ts_ms)
@@ -452,6 +485,7 @@ enum seg_err seg_store_start(struct seg_store *s, const char *request_id, int64_
     if (v->status == SEG_INV_PENDING)
         running_add(s, idx);
     contrib(s, idx, +1);
+    NOTIFY(s, start, request_id, ts_ms);
     return SEG_OK;
 }
 
@@ -558,6 +592,7 @@ enum seg_err seg_store_report(struct seg_store *s, const char *request_id,
         start = v->end - (int64_t)llround(v->duration);
     conc_add(s, start, v->end);
     fold_error(s, idx, v->end);
+    NOTIFY(s, report, request_id, r);
     return SEG_OK;
 }
 
@@ -574,6 +609,7 @@ enum seg_err seg_store_declare_missing(struct seg_store *s, int wave, int site, 
     s->invs[idx].err_msg = "no REPORT within the function timeout plus grace";
     contrib(s, idx, +1);
     fold_error(s, idx, now_ms);
+    NOTIFY(s, declare_missing, wave, site, now_ms);
     return SEG_OK;
 }
 

@@ -138,6 +138,28 @@ enum seg_err seg_store_report(struct seg_store *s, const char *request_id,
 enum seg_err seg_store_declare_missing(struct seg_store *s, int wave, int site,
                                        int64_t now_ms) SEG_MUST_USE;
 
+/* An optional observer (the session journal): after every successful mutation the store
+ * calls the matching member with the call's arguments (strings borrowed for the call only).
+ * A failed call (any error result) notifies nothing, so re-applying the notifications in order
+ * to a fresh store rebuilds the same state. set_now is reported too (snapshots use it). NULL
+ * members are skipped; ops must outlive the attachment; NULL ops detaches. */
+struct seg_store_observer {
+    void (*wave_begin)(void *ud, int size, enum seg_trigger trigger, const char *trigger_key,
+                       int64_t now_ms, int wave);
+    void (*set_site)(void *ud, int site, const char *function);
+    void (*set_clock_offset)(void *ud, int64_t offset_ms);
+    void (*set_now)(void *ud, int64_t now_ms);
+    void (*trigger_sent)(void *ud, int wave, int site, int64_t ts_ms);
+    void (*trigger_accepted)(void *ud, int wave, int site, int64_t ts_ms, const char *request_id);
+    void (*trigger_failed)(void *ud, int wave, int site, int64_t ts_ms, bool throttled,
+                           const char *message);
+    void (*bind)(void *ud, int wave, int site, const char *request_id);
+    void (*start)(void *ud, const char *request_id, int64_t ts_ms);
+    void (*report)(void *ud, const char *request_id, const struct seg_report *r);
+    void (*declare_missing)(void *ud, int wave, int site, int64_t now_ms);
+};
+void seg_store_set_observer(struct seg_store *s, const struct seg_store_observer *ops, void *ud);
+
 /* Lookups. */
 enum seg_err seg_store_find(const struct seg_store *s, const char *request_id, int *wave, int *site,
                             int *attempt) SEG_MUST_USE;

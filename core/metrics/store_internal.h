@@ -81,6 +81,9 @@ struct seg_store {
     struct seg_counts total;
     struct seg_hist all[SEG_METRIC__COUNT];
     struct seg_strpool strings;
+
+    const struct seg_store_observer *obs; /* NULL: none */
+    void *obs_ud;
 };
 
 #endif

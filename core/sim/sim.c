@@ -218,3 +218,8 @@ void seg_sim_stop(struct seg_sim *sim)
     free(sim->region);
     free(sim);
 }
+
+int64_t seg_sim_now_ms(const struct seg_sim *sim)
+{
+    return seg_sim_clock_now_ms(&sim->clock);
+}

@@ -46,6 +46,9 @@ const char *seg_sim_region(const struct seg_sim *sim);
  * the pair came from the environment, which is never printed). */
 const char *seg_sim_access_key_id(const struct seg_sim *sim);
 const char *seg_sim_test_secret(const struct seg_sim *sim);
+/* The simulated clock now (UTC epoch ms): for an in-process client that maps its own times
+ * into the clock of the logs (DESIGN §6). Any thread. */
+int64_t seg_sim_now_ms(const struct seg_sim *sim);
 void seg_sim_stop(struct seg_sim *sim);
 
 #endif

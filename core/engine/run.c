@@ -1,0 +1,506 @@
+#include "engine/run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <pthread.h>
+
+#include "engine/correlate.h"
+#include "engine/keys.h"
+#include "engine/poller.h"
+#include "engine/wave.h"
+#include "metrics/snapshot.h"
+#include "pipeline/s3_event.h"
+#include "util/xalloc.h"
+
+#define TRIG_TAG         0x54524947u /* "TRIG": the trigger of a wave */
+#define UPLOAD_TAG       0x55504c44u /* "UPLD": the upload before an Invoke */
+#define MAX_DATE_SAMPLES 64
+
+struct slot {
+    int64_t deadline; /* log clock: declared missing after this without an outcome */
+    int64_t last_end; /* last REPORT */
+    enum seg_inv_status last;
+    int reports;
+    bool sent, outcome;
+};
+
+struct wave {
+    int number, size;
+    char key[SEG_KEY_MAX + 1];
+    double cmd_mono;       /* the wave command */
+    double last_sent_mono; /* latest trigger on the wire */
+    int results;           /* trigger results back */
+    struct slot *slots;    /* [1..size] */
+    bool complete;
+};
+
+enum phase { PH_IDLE, PH_WAITING, PH_GAP, PH_DRAIN, PH_DONE };
+
+struct seg_run {
+    struct seg_run_config cfg;
+    struct seg_store *store;
+    struct seg_corr *corr;
+    struct seg_poller *poller;
+    struct seg_poller_group *groups;
+    size_t ngroups;
+    struct wave *waves;
+    size_t nwaves;
+    const char **keys;
+    enum phase phase;
+    size_t ladder_pos;
+    int64_t gap_until;
+    bool *outstanding; /* [1..nsites] */
+    double t0_mono, next_snap_mono;
+    int64_t date_samples[MAX_DATE_SAMPLES];
+    size_t ndate;
+    bool stopped;
+    int64_t idle_since; /* log time since when nothing is outstanding; NONE while busy */
+    pthread_mutex_t lock;
+    struct seg_run_status status; /* guarded by lock */
+};
+
+static struct wave *wave_get(struct seg_run *r, int number)
+{
+    return number >= 1 && (size_t)number <= r->nwaves ? &r->waves[number - 1] : NULL;
+}
+
+static struct slot *slot_get(struct seg_run *r, int wave, int site)
+{
+    struct wave *w = wave_get(r, wave);
+    return w && site >= 1 && site <= w->size ? &w->slots[site] : NULL;
+}
+
+static int64_t timeout_ms(const struct seg_run *r, int site)
+{
+    int t = site >= 1 && (size_t)site <= r->cfg.nsites ? r->cfg.sites[site - 1].timeout_s : 0;
+    return (int64_t)(t > 0 ? t : 781) * 1000;
+}
+
+static void on_start(void *ud, int wave, int site, int64_t ts)
+{
+    struct seg_run *r = ud;
+    struct slot *s = slot_get(r, wave, site);
+    if (!s)
+        return;
+    if (s->outcome && s->reports > 0) { /* an async retry began */
+        s->outcome = false;
+    }
+    if (!s->outcome)
+        s->deadline = ts + timeout_ms(r, site) + r->cfg.grace_ms;
+}
+
+static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts)
+{
+    struct seg_run *r = ud;
+    struct slot *s = slot_get(r, wave, site);
+    if (!s)
+        return;
+    s->outcome = true;
+    s->last = st;
+    s->reports++;
+    if (ts > s->last_end)
+        s->last_end = ts;
+}
+
+struct seg_run *seg_run_new(const struct seg_run_config *cfg)
+{
+    struct seg_run *r = seg_xcalloc(1, sizeof *r);
+    r->cfg = *cfg;
+    if (r->cfg.window_ms <= 0)
+        r->cfg.window_ms = 30000;
+    if (r->cfg.grace_ms <= 0)
+        r->cfg.grace_ms = 120000;
+    if (r->cfg.retry_wait_ms <= 0)
+        r->cfg.retry_wait_ms = 200000;
+    pthread_mutex_init(&r->lock, NULL);
+    r->store = seg_store_new(NULL);
+    for (size_t i = 0; i < cfg->nsites; i++)
+        seg_store_set_site(r->store, cfg->sites[i].n, cfg->sites[i].function);
+    struct seg_corr_hooks hooks = {.ud = r, .on_start = on_start, .on_report = on_report};
+    r->corr = seg_corr_new(r->store, cfg->trigger, &hooks);
+
+    /* Log groups: the shared one, or one per site; a group several sites share is read as
+     * a shared group (sites then come from the "Site ID:" lines). */
+    r->groups = seg_xcalloc(cfg->nsites + 1, sizeof *r->groups);
+    if (cfg->shared_log_group) {
+        r->groups[r->ngroups++] = (struct seg_poller_group){cfg->shared_log_group, 0};
+    } else {
+        for (size_t i = 0; i < cfg->nsites; i++) {
+            size_t j;
+            for (j = 0; j < r->ngroups; j++)
+                if (strcmp(r->groups[j].name, cfg->sites[i].log_group) == 0)
+                    break;
+            if (j < r->ngroups)
+                r->groups[j].site = 0;
+            else
+                r->groups[r->ngroups++] =
+                    (struct seg_poller_group){cfg->sites[i].log_group, cfg->sites[i].n};
+        }
+    }
+    struct seg_poller_config pc = {.groups = r->groups,
+                                   .ngroups = r->ngroups,
+                                   .max_tps = cfg->log_tps,
+                                   .window_ms = r->cfg.window_ms,
+                                   .since = seg_logclock_now(&r->cfg.clock)};
+    r->poller = seg_poller_new(&pc, r->corr, &r->cfg.clock);
+    r->outstanding = seg_xcalloc(cfg->nsites + 2, sizeof *r->outstanding);
+    r->t0_mono = seg_http_now_ms();
+    r->status.nladder = (int)cfg->nladder;
+    r->status.lag_p95_s = NAN;
+    r->phase = PH_IDLE;
+    r->idle_since = SEG_TIME_NONE;
+    return r;
+}
+
+void seg_run_free(struct seg_run *r)
+{
+    if (!r)
+        return;
+    seg_poller_free(r->poller);
+    seg_corr_free(r->corr);
+    seg_store_free(r->store);
+    for (size_t i = 0; i < r->nwaves; i++)
+        free(r->waves[i].slots);
+    free(r->waves);
+    free(r->keys);
+    free(r->groups);
+    free(r->outstanding);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+struct seg_store *seg_run_store(struct seg_run *r)
+{
+    return r->store;
+}
+
+void seg_run_get_status(struct seg_run *r, struct seg_run_status *out)
+{
+    pthread_mutex_lock(&r->lock);
+    *out = r->status;
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- firing ---- */
+
+static uint64_t call_id(uint32_t tag, int wave, int site)
+{
+    return ((uint64_t)tag << 32) | ((uint64_t)(unsigned)wave << 17) | (uint64_t)(unsigned)site;
+}
+
+static void fire(struct seg_run *r, struct seg_http_client *c, int size)
+{
+    double cmd = seg_http_now_ms();
+    int64_t now = seg_logclock_now(&r->cfg.clock);
+    if (size < 1 || (size_t)size > r->cfg.nsites)
+        return;
+    char key[SEG_KEY_MAX + 1];
+    const char *tpl = r->cfg.key_template ? r->cfg.key_template : SEG_KEY_DEFAULT_TEMPLATE;
+    if (seg_key_render(tpl, now, (int)r->nwaves + 1, size, r->keys, r->nwaves, key) != SEG_OK)
+        return;
+    int number = 0;
+    if (seg_store_wave_begin(r->store, size, r->cfg.trigger, key, now, &number) != SEG_OK)
+        return;
+    r->waves = seg_xrealloc(r->waves, (r->nwaves + 1) * sizeof *r->waves);
+    struct wave *w = &r->waves[r->nwaves++];
+    *w = (struct wave){.number = number, .size = size, .cmd_mono = cmd};
+    snprintf(w->key, sizeof w->key, "%s", key);
+    w->slots = seg_xcalloc((size_t)size + 1, sizeof *w->slots);
+    r->keys = seg_xrealloc(r->keys, r->nwaves * sizeof *r->keys);
+    for (size_t i = 0; i < r->nwaves; i++)
+        r->keys[i] = r->waves[i].key;
+    seg_corr_add_wave(r->corr, number, w->key);
+
+    /* Every trigger goes to the client now: all N are on the wire together. */
+    bool invoke = r->cfg.trigger != SEG_TRIGGER_S3;
+    for (int site = 1; site <= size; site++) {
+        struct seg_http_call call = {0};
+        seg_wave_put_call(&call, &r->cfg.sites[site - 1], w->key, r->cfg.image, r->cfg.image_len,
+                          r->cfg.virtual_hosted, r->cfg.region);
+        call.id = call_id(invoke ? UPLOAD_TAG : TRIG_TAG, number, site);
+        if (!invoke) {
+            call.flags = SEG_CALL_TRIGGER;
+            call.max_attempts = 1 + r->cfg.trigger_retries;
+        }
+        seg_http_client_submit(c, &call);
+    }
+    pthread_mutex_lock(&r->lock);
+    r->status.wave = number;
+    r->status.size = size;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void send_invoke(struct seg_run *r, struct seg_http_client *c, struct wave *w, int site,
+                        const struct seg_http_result *up)
+{
+    const struct seg_site *s = &r->cfg.sites[site - 1];
+    const char *etag = seg_http_result_header(up, "ETag");
+    struct seg_s3_event ev = {.region = r->cfg.region,
+                              .bucket = s->bucket,
+                              .key = w->key,
+                              .size = r->cfg.image_len,
+                              .etag = etag,
+                              .event_time_ms = seg_logclock_now(&r->cfg.clock),
+                              .sequencer = "0055AED6DCD90281E5",
+                              .request_id = up->request_id[0] ? up->request_id : NULL,
+                              .site = site};
+    char *payload = seg_s3_event_json(&ev);
+    struct seg_http_call call = {0};
+    seg_wave_invoke_call(&call, s, payload, r->cfg.trigger == SEG_TRIGGER_EVENT);
+    free(payload);
+    call.id = call_id(TRIG_TAG, w->number, site);
+    call.flags = SEG_CALL_TRIGGER;
+    call.max_attempts = 1 + r->cfg.trigger_retries;
+    if (r->cfg.trigger == SEG_TRIGGER_INVOKE) /* the answer comes after the execution */
+        call.timeout_ms = (int)(timeout_ms(r, site) / r->cfg.clock.speed) + 60000;
+    seg_http_client_submit(c, &call);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void date_sample(struct seg_run *r, const struct seg_http_result *res)
+{
+    if (!r->cfg.use_date_offset || !res->server_date || r->ndate >= MAX_DATE_SAMPLES)
+        return;
+    /* The Date header has 1 s resolution and is stamped while the response is built:
+     * compare it with the middle of the exchange, and take the median. */
+    double mid = (res->sent_ms + res->accepted_ms) / 2.0;
+    int64_t local = seg_logclock_at(&r->cfg.clock, mid);
+    r->date_samples[r->ndate++] = (int64_t)res->server_date * 1000 + 500 - local;
+    int64_t tmp[MAX_DATE_SAMPLES];
+    memcpy(tmp, r->date_samples, r->ndate * sizeof *tmp);
+    qsort(tmp, r->ndate, sizeof *tmp, cmp_i64);
+    seg_store_set_clock_offset(r->store, tmp[r->ndate / 2]);
+}
+
+static void trigger_failed(struct seg_run *r, struct wave *w, int site,
+                           const struct seg_http_result *res, int64_t ts)
+{
+    bool throttled = res->status == 429 || strcmp(res->error.code, "SlowDown") == 0 ||
+                     res->error.cls == SEG_AWS_CLASS_THROTTLING;
+    char msg[700];
+    if (res->outcome == SEG_HTTP_AWS_ERROR)
+        snprintf(msg, sizeof msg, "%d %s: %s", res->status, res->error.code, res->error.message);
+    else
+        snprintf(msg, sizeof msg, "%s", res->transport_error[0] ? res->transport_error : "failed");
+    if (seg_store_trigger_failed(r->store, w->number, site, ts, throttled, msg) != SEG_OK)
+        return;
+    w->slots[site].outcome = true;
+    w->slots[site].last = throttled ? SEG_INV_THROTTLED : SEG_INV_TRIGGER_FAILED;
+}
+
+static void on_trigger(struct seg_run *r, struct seg_http_client *c, struct seg_http_result *res,
+                       bool upload)
+{
+    int number = (int)((res->id >> 17) & 0x7fff);
+    int site = (int)(res->id & 0x1ffff);
+    struct wave *w = wave_get(r, number);
+    if (!w || site < 1 || site > w->size)
+        return;
+    double sent = res->sent_ms > 0 ? res->sent_ms : seg_http_now_ms();
+    int64_t sent_log = seg_logclock_at(&r->cfg.clock, sent);
+    date_sample(r, res);
+    if (upload) {
+        if (res->outcome == SEG_HTTP_OK) {
+            send_invoke(r, c, w, site, res);
+            return;
+        }
+        /* No object, no invocation: the trigger failed at its first step. */
+        if (seg_store_trigger_sent(r->store, w->number, site, sent_log) == SEG_OK)
+            trigger_failed(r, w, site, res, sent_log);
+        w->results++;
+        return;
+    }
+    w->results++;
+    if (sent > w->last_sent_mono)
+        w->last_sent_mono = sent;
+    if (seg_store_trigger_sent(r->store, w->number, site, sent_log) != SEG_OK)
+        return;
+    struct slot *s = &w->slots[site];
+    s->sent = true;
+    if (res->outcome != SEG_HTTP_OK) {
+        trigger_failed(r, w, site, res, sent_log);
+        return;
+    }
+    double acc = res->accepted_ms > 0 ? res->accepted_ms : sent;
+    const char *rid =
+        r->cfg.trigger != SEG_TRIGGER_S3 && res->request_id[0] ? res->request_id : NULL;
+    if (seg_store_trigger_accepted(r->store, w->number, site, seg_logclock_at(&r->cfg.clock, acc),
+                                   rid) != SEG_OK)
+        return;
+    if (rid)
+        seg_corr_known(r->corr, rid, w->number, site);
+    /* s3 adds S3's delivery and Lambda's queue before the START: both fit in the grace. */
+    s->deadline = sent_log + timeout_ms(r, site) + r->cfg.grace_ms;
+}
+
+static void on_result(void *ud, struct seg_http_client *c, struct seg_http_result *res)
+{
+    struct seg_run *r = ud;
+    uint32_t tag = (uint32_t)(res->id >> 32);
+    if (seg_poller_owns(res))
+        seg_poller_on_result(r->poller, res);
+    else if (tag == TRIG_TAG || tag == UPLOAD_TAG)
+        on_trigger(r, c, res, tag == UPLOAD_TAG);
+    seg_http_result_release(res);
+}
+
+/* ---- bookkeeping ---- */
+
+static bool retry_pending(const struct seg_run *r, const struct slot *s, int64_t now)
+{
+    /* A failed async attempt (s3, event) comes back up to twice, the same request id. */
+    return r->cfg.trigger != SEG_TRIGGER_INVOKE && s->outcome && s->reports > 0 && s->reports < 3 &&
+           (s->last == SEG_INV_ERROR || s->last == SEG_INV_TIMEOUT) &&
+           now < s->last_end + r->cfg.retry_wait_ms;
+}
+
+/* Declares what is overdue, marks sites with work outstanding; true when nothing is. */
+static bool sweep(struct seg_run *r, int64_t now)
+{
+    memset(r->outstanding, 0, (r->cfg.nsites + 2) * sizeof *r->outstanding);
+    bool idle = true;
+    for (size_t i = 0; i < r->nwaves; i++) {
+        struct wave *w = &r->waves[i];
+        for (int site = 1; site <= w->size; site++) {
+            struct slot *s = &w->slots[site];
+            if (!s->outcome && s->deadline && now > s->deadline) {
+                if (seg_store_declare_missing(r->store, w->number, site, now) == SEG_OK) {
+                    s->outcome = true;
+                    s->last = SEG_INV_MISSING;
+                }
+            }
+            bool out = !s->outcome || retry_pending(r, s, now);
+            if (out) {
+                r->outstanding[site] = true;
+                idle = false;
+            }
+        }
+        if (!w->complete && w->results >= w->size && seg_store_wave_complete(r->store, w->number))
+            w->complete = true;
+    }
+    return idle;
+}
+
+static void publish(struct seg_run *r, double mono)
+{
+    struct seg_snapshot *snap = seg_store_snapshot(r->store);
+    struct seg_poller_stats ps;
+    seg_poller_stats(r->poller, &ps);
+    pthread_mutex_lock(&r->lock);
+    struct seg_run_status *st = &r->status;
+    st->t_s = (mono - r->t0_mono) / 1000.0;
+    st->ladder_pos = (int)r->ladder_pos;
+    const struct seg_wave_row *wr = seg_snapshot_wave(snap, st->wave);
+    if (wr) {
+        st->sent = wr->c.launched;
+        st->accepted = wr->c.accepted;
+        st->started = wr->c.started;
+        st->done = wr->c.done;
+        st->failed = wr->c.errors;
+        st->missing = wr->c.missing;
+    }
+    st->logs_per_s = ps.calls_per_s;
+    st->throttles = ps.throttles;
+    st->log_calls = ps.calls;
+    st->lag_p95_s = ps.lag_p95_ms / 1000.0;
+    if (r->nwaves) {
+        const struct wave *w = &r->waves[r->nwaves - 1];
+        st->last_trigger_on_wire_ms = w->last_sent_mono > 0 ? w->last_sent_mono - w->cmd_mono : NAN;
+    }
+    st->draining = r->phase == PH_DRAIN;
+    st->finished = r->phase == PH_DONE;
+    st->interrupted = r->stopped;
+    pthread_mutex_unlock(&r->lock);
+    seg_snapshot_release(snap);
+}
+
+static int tick(void *ud, struct seg_http_client *c)
+{
+    struct seg_run *r = ud;
+    double mono = seg_http_now_ms();
+    int64_t now = seg_logclock_now(&r->cfg.clock);
+    seg_store_set_now(r->store, now);
+    seg_corr_flush(r->corr);
+    bool idle = sweep(r, now);
+    struct wave *cur = r->nwaves ? &r->waves[r->nwaves - 1] : NULL;
+    if (r->cfg.autorun && !r->stopped) {
+        switch (r->phase) {
+        case PH_IDLE:
+            if (r->ladder_pos < r->cfg.nladder) {
+                fire(r, c, r->cfg.ladder[r->ladder_pos++]);
+                r->phase = PH_WAITING;
+            } else {
+                r->phase = PH_DRAIN;
+            }
+            break;
+        case PH_WAITING:
+            if (cur && cur->complete) {
+                r->gap_until = now + (int64_t)r->cfg.gap_ms;
+                r->phase = r->ladder_pos < r->cfg.nladder ? PH_GAP : PH_DRAIN;
+            }
+            break;
+        case PH_GAP:
+            if (now >= r->gap_until)
+                r->phase = PH_IDLE;
+            break;
+        case PH_DRAIN:
+            /* Retries and late REPORTs: done when nothing is outstanding and the logs were
+             * read completely past the last outcome. */
+            if (!idle)
+                r->idle_since = SEG_TIME_NONE;
+            else if (r->idle_since == SEG_TIME_NONE)
+                r->idle_since = now;
+            else if (seg_poller_read_past(r->poller, r->idle_since))
+                r->phase = PH_DONE;
+            break;
+        case PH_DONE:
+            break;
+        }
+    }
+    int wait = seg_poller_tick(r->poller, c, r->outstanding, (int)r->cfg.nsites);
+    if (mono >= r->next_snap_mono || r->phase == PH_DONE) {
+        publish(r, mono);
+        r->next_snap_mono = mono + 250;
+    }
+    return wait < 50 ? wait : 50;
+}
+
+struct seg_engine_driver seg_run_driver(struct seg_run *r)
+{
+    return (struct seg_engine_driver){.ud = r, .on_result = on_result, .tick = tick};
+}
+
+static void cmd_stop(void *ud, struct seg_http_client *c, void *arg)
+{
+    (void)c;
+    (void)arg;
+    struct seg_run *r = ud;
+    r->stopped = true;
+    r->phase = PH_DONE;
+    publish(r, seg_http_now_ms());
+}
+
+void seg_run_request_stop(struct seg_engine *e)
+{
+    seg_engine_post(e, cmd_stop, NULL, 0);
+}
+
+static void cmd_wave(void *ud, struct seg_http_client *c, void *arg)
+{
+    struct seg_run *r = ud;
+    fire(r, c, *(int *)arg);
+}
+
+void seg_run_request_wave(struct seg_engine *e, int size)
+{
+    seg_engine_post(e, cmd_wave, &size, sizeof size);
+}

@@ -1,0 +1,73 @@
+/* The engine's work on the engine thread (DESIGN §7): fires waves (wave.c), harvests logs
+ * (poller.c), correlates (correlate.c), feeds the store, declares missing invocations and
+ * decides when a wave is complete; optionally walks the ladder by itself (headless).
+ * Other threads see it only through seg_run_status (a value copy) and, once the engine
+ * thread has stopped, the store. */
+#ifndef SEGTOP_CORE_ENGINE_RUN_H
+#define SEGTOP_CORE_ENGINE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/logclock.h"
+#include "http/engine.h"
+#include "metrics/store.h"
+#include "pipeline/sites.h"
+#include "pipeline/trigger.h"
+
+struct seg_run_config {
+    const struct seg_site *sites; /* borrowed for the run's life */
+    size_t nsites;
+    const char *shared_log_group; /* NULL: one group per site */
+    enum seg_trigger trigger;
+    const unsigned char *image; /* borrowed */
+    size_t image_len;
+    const char *key_template; /* NULL: the default */
+    const char *region;
+    bool virtual_hosted;   /* S3 bucket.s3.region.amazonaws.com (real AWS) */
+    int trigger_retries;   /* --trigger-retries */
+    double log_tps;        /* --log-tps */
+    int64_t window_ms;     /* re-read window (log clock) */
+    int64_t grace_ms;      /* after the function timeout, before "missing" */
+    int64_t retry_wait_ms; /* how long a failed async attempt may wait for its retry */
+    bool use_date_offset;  /* real AWS: clock offset from Date headers */
+    struct seg_logclock clock;
+    /* The ladder, run by itself when autorun (headless). */
+    const int *ladder;
+    size_t nladder;
+    double gap_ms; /* log clock, after a wave completes */
+    bool autorun;
+};
+
+struct seg_run_status {
+    double t_s; /* since the run began (wall) */
+    int wave;   /* current wave number (0 before the first) */
+    int ladder_pos, nladder;
+    int size;
+    uint32_t sent, accepted, started, done, failed, missing;
+    double logs_per_s;
+    uint64_t throttles, log_calls;
+    double lag_p95_s;               /* NAN when unknown */
+    double last_trigger_on_wire_ms; /* of the latest wave: wave command -> last trigger sent */
+    bool finished;                  /* ladder done and nothing outstanding (or stopped) */
+    bool interrupted;               /* stopped by seg_run_request_stop */
+    bool draining;                  /* ladder done, waiting for retries and late REPORTs */
+};
+
+struct seg_run;
+
+struct seg_run *seg_run_new(const struct seg_run_config *cfg);
+/* Frees everything but the store when keep_store (see seg_run_take_store). */
+void seg_run_free(struct seg_run *r);
+/* The driver to start the engine with (seg_engine_start_driven). */
+struct seg_engine_driver seg_run_driver(struct seg_run *r);
+/* Any thread. */
+void seg_run_get_status(struct seg_run *r, struct seg_run_status *out);
+/* Commands (any thread, through the engine's queue). */
+void seg_run_request_stop(struct seg_engine *e);
+void seg_run_request_wave(struct seg_engine *e, int size);
+/* After seg_engine_stop: the store (the engine thread, its only writer, is gone). */
+struct seg_store *seg_run_store(struct seg_run *r);
+
+#endif

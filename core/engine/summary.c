@@ -1,0 +1,116 @@
+#include "engine/summary.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/xalloc.h"
+
+static void num_or_null(cJSON *o, const char *k, double v)
+{
+    if (isnan(v) || isinf(v))
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, v);
+}
+
+static void pct(cJSON *o, const char *k, const struct seg_hist_summary *h, int which)
+{
+    if (!h->n) {
+        cJSON_AddNullToObject(o, k);
+        return;
+    }
+    cJSON_AddNumberToObject(o, k, which == 50 ? h->p50 : h->p95);
+}
+
+static void counts(cJSON *o, const struct seg_counts *c)
+{
+    cJSON_AddNumberToObject(o, "launched", c->launched);
+    cJSON_AddNumberToObject(o, "accepted", c->accepted);
+    cJSON_AddNumberToObject(o, "started", c->started);
+    cJSON_AddNumberToObject(o, "done", c->done);
+    cJSON_AddNumberToObject(o, "missing", c->missing);
+    cJSON_AddNumberToObject(o, "errors", c->errors);
+    cJSON_AddNumberToObject(o, "throttles", c->throttles);
+    cJSON_AddNumberToObject(o, "reports", c->reports);
+    cJSON_AddNumberToObject(o, "cold", c->cold);
+    cJSON_AddNumberToObject(o, "cost_usd", c->cost_usd);
+}
+
+enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap,
+                               const struct seg_run_status *st, const struct seg_slo_result *slo,
+                               size_t nslo, bool interrupted, struct seg_errmsg *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON_AddBoolToObject(root, "interrupted", interrupted);
+    cJSON_AddNumberToObject(root, "elapsed_s", st->t_s);
+    cJSON_AddNumberToObject(root, "log_calls", (double)st->log_calls);
+    cJSON_AddNumberToObject(root, "log_throttles", (double)st->throttles);
+    num_or_null(root, "lag_p95_ms", st->lag_p95_s * 1000.0);
+    counts(cJSON_AddObjectToObject(root, "totals"), &snap->total);
+    cJSON *waves = cJSON_AddArrayToObject(root, "waves");
+    for (size_t i = 0; i < snap->n_waves; i++) {
+        const struct seg_wave_row *w = &snap->waves[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "wave", w->wave);
+        cJSON_AddNumberToObject(o, "size", w->size);
+        cJSON_AddStringToObject(o, "trigger", seg_trigger_name(w->trigger));
+        cJSON_AddStringToObject(o, "key", w->trigger_key ? w->trigger_key : "");
+        cJSON_AddBoolToObject(o, "complete", w->complete);
+        counts(o, &w->c);
+        num_or_null(o, "cold_pct", w->cold_pct);
+        num_or_null(o, "mean_exec_ms", w->mean_exec_ms);
+        num_or_null(o, "sd_exec_ms", w->sd_exec_ms);
+        pct(o, "p50_exec_ms", &w->dist[SEG_METRIC_EXEC], 50);
+        pct(o, "p95_exec_ms", &w->dist[SEG_METRIC_EXEC], 95);
+        pct(o, "p95_e2e_ms", &w->dist[SEG_METRIC_E2E], 95);
+        pct(o, "p95_billed_ms", &w->dist[SEG_METRIC_BILLED], 95);
+        pct(o, "p95_init_ms", &w->dist[SEG_METRIC_INIT], 95);
+        num_or_null(o, "makespan_ms", w->makespan_ms < 0 ? NAN : (double)w->makespan_ms);
+        cJSON_AddItemToArray(waves, o);
+    }
+    cJSON *sl = cJSON_AddArrayToObject(root, "slo");
+    size_t broken = 0;
+    for (size_t i = 0; i < nslo; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "term", slo[i].term->text);
+        cJSON_AddNumberToObject(o, "wave", slo[i].wave);
+        cJSON_AddBoolToObject(o, "evaluated", slo[i].evaluated);
+        cJSON_AddBoolToObject(o, "ok", slo[i].ok);
+        num_or_null(o, "observed", slo[i].evaluated ? slo[i].observed : NAN);
+        broken += slo[i].evaluated && !slo[i].ok;
+        cJSON_AddItemToArray(sl, o);
+    }
+    cJSON_AddNumberToObject(root, "slo_broken", (double)broken);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        seg_fatal("out of memory (cJSON)");
+    char *tmp = seg_xasprintf("%s.tmp%ld", path, (long)getpid());
+    enum seg_err rc = SEG_OK;
+    FILE *f = fopen(tmp, "w");
+    if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
+        seg_errmsg_set(err, "%s: %s", tmp, strerror(errno));
+        rc = SEG_ERR_IO;
+    }
+    if (f && fclose(f) != 0 && rc == SEG_OK) {
+        seg_errmsg_set(err, "%s: %s", tmp, strerror(errno));
+        rc = SEG_ERR_IO;
+    }
+    if (rc == SEG_OK && rename(tmp, path) != 0) {
+        seg_errmsg_set(err, "%s: %s", path, strerror(errno));
+        rc = SEG_ERR_IO;
+    }
+    if (rc != SEG_OK)
+        remove(tmp);
+    free(tmp);
+    free(text);
+    return rc;
+}

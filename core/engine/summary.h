@@ -1,0 +1,29 @@
+/* --summary-json FILE (DESIGN §4), for CI. Schema (version 1):
+ * {"version":1, "interrupted":bool, "elapsed_s":n, "log_calls":n, "log_throttles":n,
+ *  "lag_p95_ms":n|null,
+ *  "totals":{"launched","accepted","done","missing","errors","throttles","reports","cold",
+ *            "cost_usd"},
+ *  "waves":[{"wave","size","trigger","key","complete","launched","accepted","started",
+ *            "done","missing","errors","throttles","cold_pct"|null,"mean_exec_ms"|null,
+ *            "sd_exec_ms"|null,"p50_exec_ms"|null,"p95_exec_ms"|null,"p95_e2e_ms"|null,
+ *            "p95_billed_ms"|null,"p95_init_ms"|null,"makespan_ms"|null,"cost_usd"}],
+ *  "slo":[{"term","wave"(0 = all:),"evaluated","ok","observed"|null}],
+ *  "slo_broken":n}
+ * Written to a temporary file and renamed. */
+#ifndef SEGTOP_CORE_ENGINE_SUMMARY_H
+#define SEGTOP_CORE_ENGINE_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/run.h"
+#include "metrics/slo.h"
+#include "metrics/snapshot.h"
+#include "util/errmsg.h"
+#include "util/seg.h"
+
+enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap,
+                               const struct seg_run_status *st, const struct seg_slo_result *slo,
+                               size_t nslo, bool interrupted, struct seg_errmsg *err) SEG_MUST_USE;
+
+#endif

@@ -1,0 +1,32 @@
+/* segtop's headless mode without the curses front end (which other work may be changing):
+ * the same options and seg_headless_main, for the engine's integration tests and benches. */
+#include <signal.h>
+#include <stdio.h>
+
+#include "cli/options.h"
+#include "engine/headless.h"
+#include "sim/sim.h"
+
+int main(int argc, char **argv)
+{
+    static const struct seg_sim_hooks hooks = {
+        .start = seg_sim_start,
+        .endpoint = seg_sim_endpoint,
+        .access_key_id = seg_sim_access_key_id,
+        .test_secret = seg_sim_test_secret,
+        .now_ms = seg_sim_now_ms,
+        .stop = seg_sim_stop,
+    };
+    struct seg_options o;
+    struct seg_errmsg err = {{0}};
+    signal(SIGPIPE, SIG_IGN);
+    seg_options_init(&o);
+    if (seg_options_parse(&o, argc - 1, argv + 1, &err) != SEG_OK) {
+        fprintf(stderr, "segtop: %s\n", err.text);
+        seg_options_release(&o);
+        return 2;
+    }
+    int code = seg_headless_main(&o, &hooks);
+    seg_options_release(&o);
+    return code;
+}

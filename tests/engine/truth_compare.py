@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Compares segtop's invocations export with the simulator's ground truth (--sim-truth).
+
+Rows the logs never show are left out of the truth: async throttles (status throttled)
+never reach the logs (traps.md). Every other truth row must appear exactly once in the
+export, keyed by (site, request id, attempt order by start), with the same cold flag,
+status and error type, and start/end within 1 ms. Usage: truth_compare.py TRUTH INVOCATIONS
+"""
+import csv
+import sys
+from datetime import datetime, timezone
+
+
+def ms(text):
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    d = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return round(d.timestamp() * 1000)
+
+
+def main():
+    truth, export = sys.argv[1], sys.argv[2]
+    want = {}
+    with open(truth, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["status"] == "throttled":
+                continue
+            want.setdefault((int(r["site"]), r["request_id"]), []).append(r)
+    got = {}
+    with open(export, newline="") as f:
+        for r in csv.DictReader(f):
+            got.setdefault((int(r["site"]), r["request_id"]), []).append(r)
+    problems = []
+    for k in sorted(set(want) | set(got)):
+        w = sorted(want.get(k, []), key=lambda r: ms(r["start"]) or 0)
+        g = sorted(got.get(k, []), key=lambda r: ms(r["start"]) or 0)
+        if len(w) != len(g):
+            problems.append(f"{k}: truth has {len(w)} attempts, export {len(g)}")
+            continue
+        for a, b in zip(w, g):
+            cold = "true" if a["cold"] in ("1", "true", "True") else "false"
+            if cold != b["cold"]:
+                problems.append(f"{k}: cold {a['cold']} vs {b['cold']}")
+            if a["status"] != b["status"]:
+                problems.append(f"{k}: status {a['status']} vs {b['status']}")
+            if (a["error_type"] or "") != (b["error_type"] or ""):
+                problems.append(f"{k}: error_type {a['error_type']!r} vs {b['error_type']!r}")
+            for col in ("start", "end"):
+                x, y = ms(a[col]), ms(b[col])
+                if x is None or y is None or abs(x - y) > 1:
+                    problems.append(f"{k}: {col} {a[col]} vs {b[col]}")
+    n = sum(len(v) for v in want.values())
+    print(f"truth rows (visible): {n}; export rows: {sum(len(v) for v in got.values())}; "
+          f"problems: {len(problems)}")
+    for p in problems[:30]:
+        print("  " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
