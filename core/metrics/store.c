@@ -266,6 +266,10 @@ static void running_remove(struct seg_store *s, int32_t idx)
     s->invs[idx].run_pos = -1;
 }
 
+/* The per-second concurrency series covers at most this span: a bogus timestamp far from the
+ * others must not make it allocate gigabytes (older seconds are dropped instead). */
+#define MAX_SERIES_S (7 * 86400)
+
 static void conc_add(struct seg_store *s, int64_t start_ms, int64_t end_ms)
 {
     if (start_ms == SEG_TIME_NONE || end_ms == SEG_TIME_NONE || end_ms < start_ms)
@@ -273,6 +277,13 @@ static void conc_add(struct seg_store *s, int64_t start_ms, int64_t end_ms)
     int64_t a = start_ms / 1000, b = end_ms / 1000;
     if (b - a > MAX_INTERVAL_S)
         a = b - MAX_INTERVAL_S;
+    if (s->conc) {
+        int64_t last = s->conc_base_s + (int64_t)s->n_conc - 1;
+        if (b < last - MAX_SERIES_S)
+            return; /* entirely before the window kept */
+        if (a < last - MAX_SERIES_S)
+            a = last - MAX_SERIES_S;
+    }
     if (!s->conc) {
         s->conc_base_s = a;
     } else if (a < s->conc_base_s) {
@@ -284,6 +295,20 @@ static void conc_add(struct seg_store *s, int64_t start_ms, int64_t end_ms)
         s->conc_base_s = a;
     }
     size_t need = (size_t)(b - s->conc_base_s) + 1;
+    if (need > (size_t)MAX_SERIES_S + 1) {
+        /* Slide the window forward: drop the oldest seconds. */
+        size_t drop = need - ((size_t)MAX_SERIES_S + 1);
+        if (drop >= s->n_conc) {
+            memset(s->conc, 0, s->n_conc * sizeof *s->conc);
+        } else {
+            memmove(s->conc, s->conc + drop, (s->n_conc - drop) * sizeof *s->conc);
+            memset(s->conc + s->n_conc - drop, 0, drop * sizeof *s->conc);
+        }
+        s->conc_base_s += (int64_t)drop;
+        need -= drop;
+        if (a < s->conc_base_s)
+            a = s->conc_base_s;
+    }
     if (need > s->n_conc) {
         s->conc = seg_xrealloc(s->conc, need * sizeof *s->conc);
         memset(s->conc + s->n_conc, 0, (need - s->n_conc) * sizeof *s->conc);

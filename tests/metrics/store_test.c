@@ -32,6 +32,35 @@ static struct seg_report report(int64_t ts, int64_t event_time, double billed, b
     return r;
 }
 
+/* Timestamps far apart (a bogus log line, a long replay) must not grow the per-second
+ * concurrency series without bound: it keeps a week. */
+static void test_concurrency_series_is_bounded(void **state)
+{
+    (void)state;
+    struct seg_store *s = seg_store_new(NULL);
+    int w = 0;
+    ok(seg_store_wave_begin(s, 2, SEG_TRIGGER_S3, "k", T0, &w));
+    ok(seg_store_trigger_sent(s, w, 1, T0));
+    ok(seg_store_trigger_sent(s, w, 2, T0));
+    ok(seg_store_bind(s, w, 1, "old"));
+    ok(seg_store_bind(s, w, 2, "new"));
+    const int64_t year = 400LL * 86400 * 1000;
+    ok(seg_store_start(s, "old", T0 - year));
+    struct seg_report r = report(T0 - year + 20000, T0 - year, 20000, true);
+    ok(seg_store_report(s, "old", &r));
+    size_t before = seg_store_memory(s);
+    ok(seg_store_start(s, "new", T0));
+    r = report(T0 + 20000, T0, 20000, true);
+    ok(seg_store_report(s, "new", &r));
+    /* A week of 4-byte counters at most, not 400 days. */
+    assert_true(seg_store_memory(s) - before < (size_t)8 * 86400 * 8);
+    seg_store_set_now(s, T0 + 21000);
+    struct seg_snapshot *snap = seg_store_snapshot(s);
+    assert_int_equal(snap->conc_peak, 1);
+    seg_snapshot_release(snap);
+    seg_store_free(s);
+}
+
 static void test_wave_outcomes(void **state)
 {
     (void)state;
@@ -249,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wave_outcomes),
+        cmocka_unit_test(test_concurrency_series_is_bounded),
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_scaling),
     };
