@@ -43,6 +43,50 @@ static void counts(cJSON *o, const struct seg_counts *c)
     cJSON_AddNumberToObject(o, "cost_usd", c->cost_usd);
 }
 
+static void ci(cJSON *o, const char *k, const struct seg_stats_ci *c)
+{
+    cJSON *x = cJSON_AddObjectToObject(o, k);
+    cJSON_AddNumberToObject(x, "n", (double)c->n);
+    num_or_null(x, "mean", c->n ? c->mean : NAN);
+    num_or_null(x, "sd", c->n > 1 ? c->sd : NAN);
+    num_or_null(x, "ci95_lo", c->valid ? c->lo : NAN);
+    num_or_null(x, "ci95_hi", c->valid ? c->hi : NAN);
+}
+
+static void welch(cJSON *arr, const struct seg_scaling_cmp *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "size_a", c[i].size_a);
+        cJSON_AddNumberToObject(o, "size_b", c[i].size_b);
+        num_or_null(o, "exec_t", c[i].exec.valid ? c[i].exec.t : NAN);
+        num_or_null(o, "exec_df", c[i].exec.valid ? c[i].exec.df : NAN);
+        num_or_null(o, "exec_p_bonferroni", c[i].exec.valid ? c[i].exec_p_adj : NAN);
+        num_or_null(o, "cost_p_bonferroni", c[i].cost.valid ? c[i].cost_p_adj : NAN);
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
+/* Per wave size: mean, sd and 95 % CI of exec and cost per invocation, makespan, and Welch
+ * tests on wave means between sizes (Bonferroni-corrected) — the original analysis. */
+static void scaling(cJSON *root, const struct seg_snapshot *snap)
+{
+    cJSON *rows = cJSON_AddArrayToObject(root, "scaling");
+    for (size_t i = 0; i < snap->n_scaling; i++) {
+        const struct seg_scaling_row *r = &snap->scaling[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "size", r->size);
+        cJSON_AddNumberToObject(o, "waves", (double)r->n_waves);
+        ci(o, "exec_ms", &r->exec);
+        ci(o, "cost_usd", &r->cost);
+        ci(o, "makespan_ms", &r->makespan);
+        cJSON_AddItemToArray(rows, o);
+    }
+    welch(cJSON_AddArrayToObject(root, "welch_consecutive"), snap->cmp_consecutive,
+          snap->n_cmp_consecutive);
+    welch(cJSON_AddArrayToObject(root, "welch_all"), snap->cmp_all, snap->n_cmp_all);
+}
+
 enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap,
                                const struct seg_run_status *st, const struct seg_slo_result *slo,
                                size_t nslo, bool interrupted, struct seg_errmsg *err)
@@ -76,6 +120,7 @@ enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap
         num_or_null(o, "makespan_ms", w->makespan_ms < 0 ? NAN : (double)w->makespan_ms);
         cJSON_AddItemToArray(waves, o);
     }
+    scaling(root, snap);
     cJSON *sl = cJSON_AddArrayToObject(root, "slo");
     size_t broken = 0;
     for (size_t i = 0; i < nslo; i++) {

@@ -7,6 +7,10 @@
  *            "done","missing","errors","throttles","cold_pct"|null,"mean_exec_ms"|null,
  *            "sd_exec_ms"|null,"p50_exec_ms"|null,"p95_exec_ms"|null,"p95_e2e_ms"|null,
  *            "p95_billed_ms"|null,"p95_init_ms"|null,"makespan_ms"|null,"cost_usd"}],
+ *  "scaling":[{"size","waves","exec_ms":CI,"cost_usd":CI,"makespan_ms":CI}] with
+ *            CI = {"n","mean"|null,"sd"|null,"ci95_lo"|null,"ci95_hi"|null},
+ *  "welch_consecutive"/"welch_all":[{"size_a","size_b","exec_t"|null,"exec_df"|null,
+ *            "exec_p_bonferroni"|null,"cost_p_bonferroni"|null}] (on wave means),
  *  "slo":[{"term","wave"(0 = all:),"evaluated","ok","observed"|null}],
  *  "slo_broken":n}
  * Written to a temporary file and renamed. */

@@ -29,6 +29,8 @@ shared)
         >out.txt 2>err.txt || { cat err.txt; exit 1; }
     compare
     /usr/bin/python3 -c 'import json,sys; d=json.load(open("s.json")); assert len(d["waves"])==2 and all(w["complete"] for w in d["waves"]), d'
+    # The scaling statistics per wave size: 10 attempts of size 10, 30 of size 30.
+    /usr/bin/python3 -c 'import json; d=json.load(open("s.json")); s=d["scaling"]; assert [r["size"] for r in s]==[10,30] and s[0]["exec_ms"]["n"]==10 and s[1]["exec_ms"]["n"]==30 and s[1]["exec_ms"]["ci95_lo"] < s[1]["exec_ms"]["mean"] < s[1]["exec_ms"]["ci95_hi"] and len(d["welch_consecutive"])==1, s'
     ;;
 faults)
     "$CLI" --headless --sites 20 --waves 1,5,20 --sim-speed 200 --gap 0 --sim-truth truth.csv \
