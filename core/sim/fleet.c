@@ -1,4 +1,4 @@
-/* The fleet model (DESIGN §6; assumptions in tests/simfleet/MODEL.md). One mutex guards the
+/* The fleet model (DESIGN §6; assumptions in README.md, "The fleet model"). One mutex guards the
  * state; a timer thread runs the job heap (async starts, execution ends) in simulated-time
  * order. Every decision uses the job's simulated instant, never the moment the thread got to
  * it, so a lagging timer changes when callbacks fire but not what the truth says. */
@@ -458,7 +458,7 @@ static void run_attempt(struct seg_sim_fleet *f, struct attempt *a, int64_t t)
     e->max_mem = mem;
     dur = floor(dur * 100.0 + 0.5) / 100.0;
     init = floor(init * 100.0 + 0.5) / 100.0;
-    /* Container images bill Init (MODEL.md): Billed = ceil(Duration + Init). */
+    /* Container images bill Init (README.md, "The fleet model"): Billed = ceil(Duration + Init). */
     long billed = (long)ceil(dur + (cold ? init : 0.0) - 1e-9);
     int64_t event_time = a->event_time_ms;
     char *image = NULL;
@@ -674,7 +674,7 @@ void seg_sim_fleet_s3_put_at(struct seg_sim_fleet *f, const struct seg_site *sit
         return;
     }
     /* The wave size is not known at the first put: the delivery offset depends on the
-     * position of this put in the burst of puts of the same key (MODEL.md). */
+     * position of this put in the burst of puts of the same key (README.md, "The fleet model"). */
     struct keyinfo *ki = global_key(f, key);
     int pos = ++ki->puts;
     struct site_key *sk = site_key(ss, ki->wave);

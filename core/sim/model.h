@@ -1,5 +1,5 @@
 /* The calibrated fleet model (DESIGN §6): distributions measured in
- * ../shared/seed-data/logsdata.csv plus documented assumptions (tests/simfleet/MODEL.md).
+ * ../shared/seed-data/logsdata.csv plus documented assumptions (README.md, "The fleet model").
  * Recompute the measured constants with:
  *     python3 tests/simfleet/calibrate.py ../shared/seed-data/logsdata.csv
  * Every function is a pure function of its draw key. Times in simulated milliseconds. */
@@ -32,7 +32,7 @@
 /* Measured "Writing to database..." -> REPORT: median 668 ms, p5 51 ms, p95 3170 ms. */
 #define SEG_SIM_WRITE_GAP_MEDIAN_MS 650.0
 #define SEG_SIM_WRITE_GAP_SIGMA     1.1
-/* Assumptions (MODEL.md). */
+/* Assumptions (README.md, "The fleet model"). */
 #define SEG_SIM_INIT_MEDIAN_MS          2200.0 /* 6200 MB Python container image */
 #define SEG_SIM_INIT_SIGMA              0.30
 #define SEG_SIM_INIT_MIN_MS             800.0

@@ -1,7 +1,7 @@
 /* The whole original logsdata.csv (19,696 rows) replayed, checked wave by wave against
  * figures python3's csv module computes from the same file at test time (rows per id,
  * highest site, mean exec = function_end_timestamp - event_time), and against the measured
- * table of tests/simfleet/MODEL.md for the 131 waves of the analysis window (images after
+ * table of README.md, "The fleet model" for the 131 waves of the analysis window (images after
  * 2025-05-02 17:30:00). The seed export of the replayed store must then give back the
  * file's rows. Skips (77) without ../shared. */
 #include <math.h>
@@ -123,7 +123,8 @@ static void test_logsdata(void **state)
     for (size_t i = 1; i < snap->n_waves; i++)
         assert_true(strcmp(snap->waves[i - 1].trigger_key, snap->waves[i].trigger_key) < 0);
 
-    /* MODEL.md's measured table (analysis window), by rows per id: waves, mean exec. */
+    /* the measured table of README.md's fleet model (analysis window), by rows per id: waves, mean
+     * exec. */
     static const struct {
         int size, waves, mean_exec;
     } model[] = {{1, 17, 21856},   {20, 17, 20825},  {50, 17, 21358},  {100, 16, 21215},
@@ -149,7 +150,7 @@ static void test_logsdata(void **state)
     size_t n = 0;
     struct expect *e = python_figures(path, &n);
     if (!e) {
-        fprintf(stderr, "note: %s not found; checked against MODEL.md only\n", PYTHON);
+        fprintf(stderr, "note: %s not found; checked against the README table only\n", PYTHON);
     } else {
         assert_int_equal(n, snap->n_waves); /* every id is a wave */
         assert_int_equal(n, 443);
