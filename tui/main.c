@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "doctor/doctor.h"
 #include "engine/headless.h"
+#include "live.h"
 #include "replay/replay.h"
 #include "sim/sim.h"
 #include "terminal.h"
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
         code = run_sim(&opts);
         break;
     case SEG_CMD_REPLAY: {
-        code = seg_replay_main(&opts, opts.headless);
+        code = opts.headless ? seg_replay_main(&opts, true) : seg_replay_dashboard_main(&opts);
         break;
     }
     case SEG_CMD_DOCTOR: {
@@ -156,9 +157,21 @@ int main(int argc, char **argv)
         code = seg_headless_main(&opts, &sim_hooks);
         break;
     }
-    case SEG_CMD_DASHBOARD:
+    case SEG_CMD_DASHBOARD: {
+        /* The in-process simulator, handed to core as hooks (core does not link it). */
+        static const struct seg_sim_hooks sim_hooks = {
+            .start = seg_sim_start,
+            .endpoint = seg_sim_endpoint,
+            .access_key_id = seg_sim_access_key_id,
+            .test_secret = seg_sim_test_secret,
+            .now_ms = seg_sim_now_ms,
+            .stop = seg_sim_stop,
+        };
+        code = seg_dashboard_main(&opts, &sim_hooks);
+        break;
+    }
     default:
-        code = not_built("the dashboard");
+        code = not_built("this command");
         break;
     }
 out:

@@ -1,6 +1,7 @@
 #include "engine/run.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,10 @@ struct seg_run {
     size_t ladder_pos;
     int64_t gap_until;
     bool *outstanding; /* [1..nsites] */
-    double t0_mono, next_snap_mono;
+    double t0_mono, last_pub_mono;
+    bool dirty;       /* the store changed since the last snapshot */
+    size_t auto_left; /* interactive autorun: ladder steps still to fire */
+    bool skip_gap;    /* interactive autorun: no gap after the wave already running */
     int64_t date_samples[MAX_DATE_SAMPLES];
     size_t ndate;
     bool stopped;
@@ -91,6 +95,7 @@ static void on_start(void *ud, int wave, int site, int64_t ts)
     }
     if (!s->outcome)
         s->deadline = ts + timeout_ms(r, site) + r->cfg.grace_ms;
+    r->dirty = true;
 }
 
 static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts)
@@ -104,6 +109,7 @@ static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int6
     s->reports++;
     if (ts > s->last_end)
         s->last_end = ts;
+    r->dirty = true;
 }
 
 struct seg_run *seg_run_new(const struct seg_run_config *cfg)
@@ -149,6 +155,7 @@ struct seg_run *seg_run_new(const struct seg_run_config *cfg)
     r->poller = seg_poller_new(&pc, r->corr, &r->cfg.clock);
     r->outstanding = seg_xcalloc(cfg->nsites + 2, sizeof *r->outstanding);
     r->t0_mono = seg_http_now_ms();
+    r->last_pub_mono = -1e18;
     r->status.nladder = (int)cfg->nladder;
     r->status.lag_p95_s = NAN;
     r->phase = PH_IDLE;
@@ -187,6 +194,19 @@ void seg_run_get_status(struct seg_run *r, struct seg_run_status *out)
 
 /* ---- firing ---- */
 
+static void message(struct seg_run *r, const char *fmt, ...) SEG_PRINTF(2, 3);
+static void message(struct seg_run *r, const char *fmt, ...)
+{
+    if (!r->cfg.on_message)
+        return;
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    r->cfg.on_message(r->cfg.hook_ud, text);
+}
+
 static uint64_t call_id(uint32_t tag, int wave, int site)
 {
     return ((uint64_t)tag << 32) | ((uint64_t)(unsigned)wave << 17) | (uint64_t)(unsigned)site;
@@ -196,8 +216,10 @@ static void fire(struct seg_run *r, struct seg_http_client *c, int size)
 {
     double cmd = seg_http_now_ms();
     int64_t now = seg_logclock_now(&r->cfg.clock);
-    if (size < 1 || (size_t)size > r->cfg.nsites)
+    if (size < 1 || (size_t)size > r->cfg.nsites) {
+        message(r, "no wave of %d: only %zu sites", size, r->cfg.nsites);
         return;
+    }
     char key[SEG_KEY_MAX + 1];
     const char *tpl = r->cfg.key_template ? r->cfg.key_template : SEG_KEY_DEFAULT_TEMPLATE;
     if (seg_key_render(tpl, now, (int)r->nwaves + 1, size, r->keys, r->nwaves, key) != SEG_OK)
@@ -232,6 +254,8 @@ static void fire(struct seg_run *r, struct seg_http_client *c, int size)
     r->status.wave = number;
     r->status.size = size;
     pthread_mutex_unlock(&r->lock);
+    r->dirty = true;
+    message(r, "wave %d: %d trigger%s sent", number, size, size == 1 ? "" : "s");
 }
 
 static void send_invoke(struct seg_run *r, struct seg_http_client *c, struct wave *w, int site,
@@ -317,9 +341,11 @@ static void on_trigger(struct seg_run *r, struct seg_http_client *c, struct seg_
         if (seg_store_trigger_sent(r->store, w->number, site, sent_log) == SEG_OK)
             trigger_failed(r, w, site, res, sent_log);
         w->results++;
+        r->dirty = true;
         return;
     }
     w->results++;
+    r->dirty = true;
     if (sent > w->last_sent_mono)
         w->last_sent_mono = sent;
     if (seg_store_trigger_sent(r->store, w->number, site, sent_log) != SEG_OK)
@@ -374,6 +400,7 @@ static bool sweep(struct seg_run *r, int64_t now)
             struct slot *s = &w->slots[site];
             if (!s->outcome && s->deadline && now > s->deadline) {
                 if (seg_store_declare_missing(r->store, w->number, site, now) == SEG_OK) {
+                    r->dirty = true;
                     s->outcome = true;
                     s->last = SEG_INV_MISSING;
                 }
@@ -393,6 +420,8 @@ static bool sweep(struct seg_run *r, int64_t now)
 static void publish(struct seg_run *r, double mono)
 {
     struct seg_snapshot *snap = seg_store_snapshot(r->store);
+    r->dirty = false;
+    r->last_pub_mono = mono;
     struct seg_poller_stats ps;
     seg_poller_stats(r->poller, &ps);
     pthread_mutex_lock(&r->lock);
@@ -409,6 +438,9 @@ static void publish(struct seg_run *r, double mono)
         st->missing = wr->c.missing;
     }
     st->logs_per_s = ps.calls_per_s;
+    st->log_budget_tps = ps.rate;
+    st->next_step = r->cfg.nladder ? (int)(r->ladder_pos % r->cfg.nladder) + 1 : 0;
+    st->running_ladder = r->cfg.autorun && !r->stopped && r->phase != PH_DONE;
     st->throttles = ps.throttles;
     st->log_calls = ps.calls;
     st->lag_p95_s = ps.lag_p95_ms / 1000.0;
@@ -420,7 +452,65 @@ static void publish(struct seg_run *r, double mono)
     st->finished = r->phase == PH_DONE;
     st->interrupted = r->stopped;
     pthread_mutex_unlock(&r->lock);
+    if (r->cfg.on_snapshot)
+        r->cfg.on_snapshot(r->cfg.hook_ud, snap);
     seg_snapshot_release(snap);
+}
+
+/* Fires ladder step idx (0-based); `w` then goes on with the step after it, wrapping. */
+static void fire_step(struct seg_run *r, struct seg_http_client *c, size_t idx)
+{
+    if (idx >= r->cfg.nladder)
+        return;
+    fire(r, c, r->cfg.ladder[idx]);
+    r->ladder_pos = (idx + 1) % r->cfg.nladder;
+}
+
+static void autorun_stop(struct seg_run *r)
+{
+    r->cfg.autorun = false;
+    r->auto_left = 0;
+    r->skip_gap = false;
+    r->phase = PH_IDLE;
+    r->dirty = true;
+}
+
+/* The dashboard's `r`: the remaining steps, one after the other, --gap between them. */
+static void autorun_interactive(struct seg_run *r, struct seg_http_client *c,
+                                const struct wave *cur, int64_t now)
+{
+    if (!r->cfg.autorun)
+        return;
+    switch (r->phase) {
+    case PH_IDLE:
+        if (r->auto_left == 0) {
+            autorun_stop(r);
+            message(r, "ladder done");
+            break;
+        }
+        r->auto_left--;
+        fire_step(r, c, r->ladder_pos);
+        r->phase = PH_WAITING;
+        break;
+    case PH_WAITING:
+        if (cur && !cur->complete)
+            break;
+        if (r->auto_left == 0) {
+            autorun_stop(r);
+            message(r, "ladder done");
+            break;
+        }
+        r->gap_until = r->skip_gap ? now : now + (int64_t)r->cfg.gap_ms;
+        r->skip_gap = false;
+        r->phase = PH_GAP;
+        break;
+    case PH_GAP:
+        if (now >= r->gap_until)
+            r->phase = PH_IDLE;
+        break;
+    default:
+        break;
+    }
 }
 
 static int tick(void *ud, struct seg_http_client *c)
@@ -432,7 +522,9 @@ static int tick(void *ud, struct seg_http_client *c)
     seg_corr_flush(r->corr);
     bool idle = sweep(r, now);
     struct wave *cur = r->nwaves ? &r->waves[r->nwaves - 1] : NULL;
-    if (r->cfg.autorun && !r->stopped) {
+    if (r->cfg.interactive)
+        autorun_interactive(r, c, cur, now);
+    else if (r->cfg.autorun && !r->stopped) {
         switch (r->phase) {
         case PH_IDLE:
             if (r->ladder_pos < r->cfg.nladder) {
@@ -467,10 +559,14 @@ static int tick(void *ud, struct seg_http_client *c)
         }
     }
     int wait = seg_poller_tick(r->poller, c, r->outstanding, (int)r->cfg.nsites);
-    if (mono >= r->next_snap_mono || r->phase == PH_DONE) {
+    /* Snapshots on change, at most 4 a second; a heartbeat (elapsed times, clocks) every
+     * 250 ms while work is outstanding, every second when idle. */
+    double since = mono - r->last_pub_mono;
+    bool busy = !idle || (r->cfg.autorun && r->phase != PH_IDLE);
+    if (r->phase == PH_DONE || (since >= 250 && (r->dirty || busy || since >= 1000)))
         publish(r, mono);
-        r->next_snap_mono = mono + 250;
-    }
+    if (r->cfg.on_tick)
+        r->cfg.on_tick(r->cfg.hook_ud, mono);
     return wait < 50 ? wait : 50;
 }
 
@@ -503,4 +599,95 @@ static void cmd_wave(void *ud, struct seg_http_client *c, void *arg)
 void seg_run_request_wave(struct seg_engine *e, int size)
 {
     seg_engine_post(e, cmd_wave, &size, sizeof size);
+}
+
+/* ---- the dashboard's ladder keys (engine thread) ---- */
+
+static void cmd_next(void *ud, struct seg_http_client *c, void *arg)
+{
+    (void)arg;
+    struct seg_run *r = ud;
+    if (r->cfg.nladder)
+        fire_step(r, c, r->ladder_pos % r->cfg.nladder);
+    publish(r, seg_http_now_ms());
+}
+
+void seg_run_request_next(struct seg_engine *e)
+{
+    seg_engine_post(e, cmd_next, NULL, 0);
+}
+
+static void cmd_step(void *ud, struct seg_http_client *c, void *arg)
+{
+    struct seg_run *r = ud;
+    int step = *(int *)arg;
+    if (step >= 1 && (size_t)step <= r->cfg.nladder)
+        fire_step(r, c, (size_t)step - 1);
+    else
+        message(r, "the ladder has %zu steps", r->cfg.nladder);
+    publish(r, seg_http_now_ms());
+}
+
+void seg_run_request_step(struct seg_engine *e, int step)
+{
+    seg_engine_post(e, cmd_step, &step, sizeof step);
+}
+
+static void cmd_move(void *ud, struct seg_http_client *c, void *arg)
+{
+    (void)c;
+    struct seg_run *r = ud;
+    long pos = (long)(r->ladder_pos % (r->cfg.nladder ? r->cfg.nladder : 1)) + *(int *)arg;
+    long last = r->cfg.nladder ? (long)r->cfg.nladder - 1 : 0;
+    r->ladder_pos = (size_t)(pos < 0 ? 0 : pos > last ? last : pos);
+    if (r->cfg.nladder)
+        message(r, "next wave: step %zu (n=%d)", r->ladder_pos + 1, r->cfg.ladder[r->ladder_pos]);
+    publish(r, seg_http_now_ms());
+}
+
+void seg_run_request_move(struct seg_engine *e, int delta)
+{
+    seg_engine_post(e, cmd_move, &delta, sizeof delta);
+}
+
+static void cmd_rest(void *ud, struct seg_http_client *c, void *arg)
+{
+    (void)c;
+    (void)arg;
+    struct seg_run *r = ud;
+    if (!r->cfg.interactive || r->stopped || r->cfg.autorun || !r->cfg.nladder)
+        return;
+    size_t pos = r->ladder_pos % r->cfg.nladder;
+    const struct wave *cur = r->nwaves ? &r->waves[r->nwaves - 1] : NULL;
+    r->cfg.autorun = true;
+    r->auto_left = r->cfg.nladder - pos;
+    /* A wave already running is waited for, without a gap: the gap is between auto waves. */
+    r->skip_gap = cur && !cur->complete;
+    r->phase = r->skip_gap ? PH_WAITING : PH_IDLE;
+    message(r, "running the ladder from step %zu: %zu wave%s, %.0f s apart", pos + 1, r->auto_left,
+            r->auto_left == 1 ? "" : "s", r->cfg.gap_ms / 1000.0);
+    publish(r, seg_http_now_ms());
+}
+
+void seg_run_request_rest(struct seg_engine *e)
+{
+    seg_engine_post(e, cmd_rest, NULL, 0);
+}
+
+static void cmd_halt(void *ud, struct seg_http_client *c, void *arg)
+{
+    (void)c;
+    (void)arg;
+    struct seg_run *r = ud;
+    if (r->cfg.interactive)
+        autorun_stop(r);
+    else
+        r->cfg.autorun = false;
+    message(r, "stopped triggering: running executions finish, logs are still read");
+    publish(r, seg_http_now_ms());
+}
+
+void seg_run_request_halt(struct seg_engine *e)
+{
+    seg_engine_post(e, cmd_halt, NULL, 0);
 }

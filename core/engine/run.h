@@ -38,6 +38,17 @@ struct seg_run_config {
     size_t nladder;
     double gap_ms; /* log clock, after a wave completes */
     bool autorun;
+    /* The dashboard: the ladder runs only on request (seg_run_request_rest), `w` wraps
+     * around it, and running out of steps stops the autorun instead of finishing the run. */
+    bool interactive;
+    /* Optional, on the engine thread: each new snapshot (borrowed: acquire to keep it).
+     * Published on change, at most every 250 ms while work is outstanding, else every 1 s. */
+    void (*on_snapshot)(void *ud, struct seg_snapshot *snap);
+    /* Optional, on the engine thread: a line for the dashboard's status line. */
+    void (*on_message)(void *ud, const char *text);
+    /* Optional, on the engine thread: after every tick (mono: seg_http_now_ms()). */
+    void (*on_tick)(void *ud, double mono);
+    void *hook_ud;
 };
 
 struct seg_run_status {
@@ -53,6 +64,9 @@ struct seg_run_status {
     bool finished;                  /* ladder done and nothing outstanding (or stopped) */
     bool interrupted;               /* stopped by seg_run_request_stop */
     bool draining;                  /* ladder done, waiting for retries and late REPORTs */
+    int next_step;                  /* ladder step (1-based) the next `w` fires; 0: none */
+    bool running_ladder;            /* the ladder runs by itself */
+    double log_budget_tps;          /* current adaptive log-API budget */
 };
 
 struct seg_run;
@@ -67,6 +81,14 @@ void seg_run_get_status(struct seg_run *r, struct seg_run_status *out);
 /* Commands (any thread, through the engine's queue). */
 void seg_run_request_stop(struct seg_engine *e);
 void seg_run_request_wave(struct seg_engine *e, int size);
+/* The dashboard's ladder keys: fire the next step (`w`), fire step 1..n (`1`..`9`), move
+ * the next-step pointer by delta (`+`/`-`), run the rest of the ladder with --gap between
+ * its waves (`r`), stop triggering (`x`: running executions finish, harvesting goes on). */
+void seg_run_request_next(struct seg_engine *e);
+void seg_run_request_step(struct seg_engine *e, int step);
+void seg_run_request_move(struct seg_engine *e, int delta);
+void seg_run_request_rest(struct seg_engine *e);
+void seg_run_request_halt(struct seg_engine *e);
 /* After seg_engine_stop: the store (the engine thread, its only writer, is gone). */
 struct seg_store *seg_run_store(struct seg_run *r);
 

@@ -59,6 +59,10 @@ enum seg_err seg_replay_last_path(char **out, struct seg_errmsg *err) SEG_MUST_U
 /* The waves CSV of the store (exporters' waves writer) to out; SEG_ERR_IO on a write error. */
 enum seg_err seg_replay_write_waves(struct seg_store *store, FILE *out) SEG_MUST_USE;
 
+/* Loads --last (first) and every FILE of o into a new store (replay_cmd.c); NULL, with
+ * the reason on errf, when a file is unreadable or malformed. */
+struct seg_store *seg_replay_open(const struct seg_options *o, FILE *errf);
+
 /* The command (replay_cmd.c): loads --last (first) and every FILE into one store, writes the waves
  * CSV to out, notes and errors to errf. Without headless it says on errf that the replay dashboard
  * is not built yet. Returns the exit code: 0, 1 (unreadable or malformed input). */

@@ -29,7 +29,7 @@ static bool load_one(struct seg_store *s, const char *path, FILE *errf)
     return true;
 }
 
-int seg_replay_run(const struct seg_options *o, bool headless, FILE *out, FILE *errf)
+struct seg_store *seg_replay_open(const struct seg_options *o, FILE *errf)
 {
     struct seg_store *s = seg_store_new(NULL);
     bool ok = true;
@@ -48,8 +48,16 @@ int seg_replay_run(const struct seg_options *o, bool headless, FILE *out, FILE *
         ok = load_one(s, o->replay_files[i], errf);
     if (!ok) {
         seg_store_free(s);
-        return 1;
+        return NULL;
     }
+    return s;
+}
+
+int seg_replay_run(const struct seg_options *o, bool headless, FILE *out, FILE *errf)
+{
+    struct seg_store *s = seg_replay_open(o, errf);
+    if (!s)
+        return 1;
     enum seg_err rc = seg_replay_write_waves(s, out);
     seg_store_free(s);
     if (rc) {
