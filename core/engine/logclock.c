@@ -44,3 +44,12 @@ void seg_logclock_observe(struct seg_logclock *c, int64_t ingest_ms, double mono
     if (a > c->anchor)
         c->anchor = a;
 }
+
+void seg_logclock_sync(struct seg_logclock *c, int64_t server_ms, double sent_mono,
+                       double answered_mono)
+{
+    if (c->now_fn || c->speed == 1.0 || sent_mono <= 0 || answered_mono < sent_mono)
+        return;
+    /* The server read its clock somewhere in the exchange: take the middle. */
+    c->anchor = (double)server_ms - c->speed * ((sent_mono + answered_mono) / 2.0);
+}

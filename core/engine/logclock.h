@@ -13,6 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* segtop's simulator stamps its simulated clock (epoch ms) on every response, so a client of
+ * a standalone simulator reads the log clock exactly instead of estimating it. AWS never
+ * sends it. */
+#define SEG_SIM_TIME_HEADER "x-segtop-sim-time"
+
 typedef int64_t seg_logclock_now_fn(void *ud);
 
 struct seg_logclock {
@@ -29,5 +34,9 @@ int64_t seg_logclock_now(const struct seg_logclock *c);
 int64_t seg_logclock_at(const struct seg_logclock *c, double mono_ms);
 /* An event's ingestionTime, seen at monotonic mono_ms (estimate mode only). */
 void seg_logclock_observe(struct seg_logclock *c, int64_t ingest_ms, double mono_ms);
+/* The server's clock read from SEG_SIM_TIME_HEADER of a response that was sent and answered
+ * at the given monotonic instants: sets the estimate exactly (estimate mode only). */
+void seg_logclock_sync(struct seg_logclock *c, int64_t server_ms, double sent_mono,
+                       double answered_mono);
 
 #endif

@@ -19,6 +19,8 @@
 
 #define TRIG_TAG         0x54524947u /* "TRIG": the trigger of a wave */
 #define UPLOAD_TAG       0x55504c44u /* "UPLD": the upload before an Invoke */
+#define WARM_TAG         0x5741524du /* "WARM": a HeadBucket opening a connection */
+#define WARM_WAIT_MS     5000.0      /* the first wave waits at most this for the warm-up */
 #define MAX_DATE_SAMPLES 64
 
 struct slot {
@@ -62,6 +64,9 @@ struct seg_run {
     int64_t date_samples[MAX_DATE_SAMPLES];
     size_t ndate;
     bool stopped;
+    bool warm_sent;     /* the connection warm-up went out */
+    size_t warm_left;   /* its answers still to come */
+    double warm_mono;   /* when it went out */
     int64_t idle_since; /* log time since when nothing is outstanding; NONE while busy */
     pthread_mutex_t lock;
     struct seg_run_status status; /* guarded by lock */
@@ -372,10 +377,16 @@ static void on_result(void *ud, struct seg_http_client *c, struct seg_http_resul
 {
     struct seg_run *r = ud;
     uint32_t tag = (uint32_t)(res->id >> 32);
+    const char *sim_time = seg_http_result_header(res, SEG_SIM_TIME_HEADER);
+    if (sim_time)
+        seg_logclock_sync(&r->cfg.clock, strtoll(sim_time, NULL, 10), res->sent_ms,
+                          res->accepted_ms);
     if (seg_poller_owns(res))
         seg_poller_on_result(r->poller, res);
     else if (tag == TRIG_TAG || tag == UPLOAD_TAG)
         on_trigger(r, c, res, tag == UPLOAD_TAG);
+    else if (tag == WARM_TAG && r->warm_left)
+        r->warm_left--;
     seg_http_result_release(res);
 }
 
@@ -513,6 +524,29 @@ static void autorun_interactive(struct seg_run *r, struct seg_http_client *c,
     }
 }
 
+/* Opens one connection per site of the largest wave (HeadBucket, answers ignored), so the
+ * first wave's triggers do not wait for handshakes. curl keeps them (CURLMOPT_MAXCONNECTS). */
+static void warm_up(struct seg_run *r, struct seg_http_client *c)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < r->cfg.nladder; i++)
+        if ((size_t)r->cfg.ladder[i] > n)
+            n = (size_t)r->cfg.ladder[i];
+    if (n > r->cfg.nsites)
+        n = r->cfg.nsites;
+    for (size_t site = 1; site <= n; site++) {
+        struct seg_http_call call = {0};
+        seg_wave_head_call(&call, &r->cfg.sites[site - 1], r->cfg.virtual_hosted, r->cfg.region);
+        call.id = call_id(WARM_TAG, 0, (int)site);
+        call.max_attempts = 1;
+        call.timeout_ms = (int)WARM_WAIT_MS;
+        seg_http_client_submit(c, &call);
+    }
+    r->warm_sent = true;
+    r->warm_left = n;
+    r->warm_mono = seg_http_now_ms();
+}
+
 static int tick(void *ud, struct seg_http_client *c)
 {
     struct seg_run *r = ud;
@@ -521,12 +555,16 @@ static int tick(void *ud, struct seg_http_client *c)
     seg_store_set_now(r->store, now);
     seg_corr_flush(r->corr);
     bool idle = sweep(r, now);
+    if (!r->warm_sent)
+        warm_up(r, c);
     struct wave *cur = r->nwaves ? &r->waves[r->nwaves - 1] : NULL;
     if (r->cfg.interactive)
         autorun_interactive(r, c, cur, now);
     else if (r->cfg.autorun && !r->stopped) {
         switch (r->phase) {
         case PH_IDLE:
+            if (r->warm_left && mono - r->warm_mono < WARM_WAIT_MS)
+                break; /* the first wave waits for its connections */
             if (r->ladder_pos < r->cfg.nladder) {
                 fire(r, c, r->cfg.ladder[r->ladder_pos++]);
                 r->phase = PH_WAITING;

@@ -16,6 +16,11 @@
 void seg_wave_put_call(struct seg_http_call *call, const struct seg_site *site, const char *key,
                        const unsigned char *body, size_t len, bool virtual_hosted,
                        const char *region);
+/* HeadBucket of the site's bucket: sent before the first wave so that the connections the
+ * wave needs are open already (traps.md: a cold wave pays a handshake per connection). */
+void seg_wave_head_call(struct seg_http_call *call, const struct seg_site *site,
+                        bool virtual_hosted, const char *region);
+
 /* payload: the S3 event JSON (copied). */
 void seg_wave_invoke_call(struct seg_http_call *call, const struct seg_site *site,
                           const char *payload, bool async);

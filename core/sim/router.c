@@ -1,10 +1,13 @@
 #include "sim/router.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pthread.h>
 
+#include "engine/logclock.h"
 #include "sim/auth.h"
 #include "sim/delay.h"
 #include "sim/errors.h"
@@ -17,7 +20,8 @@ struct seg_sim_router {
     struct seg_sim_s3_api *s3;
     struct seg_sim_logs *logs;
     struct seg_sim_delay *delay; /* NULL unless the slow fault is on */
-    pthread_mutex_t mu;          /* the draws and the counters */
+    const struct seg_sim_clock *clock;
+    pthread_mutex_t mu; /* the draws and the counters */
     uint64_t rng;
     struct seg_sim_router_counters counters;
 };
@@ -132,6 +136,7 @@ enum seg_err seg_sim_router_new(const struct seg_sim_router_config *cfg,
                   (r->faults.slow_p > 0 && r->faults.slow_ms > 0);
     r->lambda = cfg->lambda;
     r->s3 = cfg->s3;
+    r->clock = cfg->clock;
     r->logs = cfg->logs;
     r->rng = cfg->seed ^ 0x9E3779B97F4A7C15ull;
     if (pthread_mutex_init(&r->mu, NULL) != 0) {
@@ -258,6 +263,11 @@ void seg_sim_router_handle(void *ud, const struct seg_http_req *req,
 {
     struct seg_sim_router *r = ud;
     enum seg_aws_service svc = seg_sim_classify(req);
+    if (r->clock) {
+        char now[24];
+        snprintf(now, sizeof now, "%" PRId64, seg_sim_clock_now_ms(r->clock));
+        seg_httpd_response_set_header(resp, SEG_SIM_TIME_HEADER, now);
+    }
     if (r->any_pre) {
         enum seg_sim_fault f =
             seg_sim_router_pre_fault(&r->faults, seg_sim_router_scope(svc), draw(r));

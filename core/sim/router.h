@@ -12,6 +12,7 @@
 
 #include "aws/awsconfig.h"
 #include "http/request.h"
+#include "sim/clock.h"
 #include "sim/faults.h"
 #include "sim/httpd.h"
 #include "sim/lambda_api.h"
@@ -46,6 +47,8 @@ struct seg_sim_router_config {
     struct seg_sim_lambda_api *lambda;   /* borrowed, each required */
     struct seg_sim_s3_api *s3;
     struct seg_sim_logs *logs;
+    /* Stamps SEG_SIM_TIME_HEADER (engine/logclock.h) on every response; NULL: none. */
+    const struct seg_sim_clock *clock;
 };
 
 /* Counters of injected faults (tests, status line). */

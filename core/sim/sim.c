@@ -87,6 +87,7 @@ static enum seg_err start_apis(struct seg_sim *sim, const struct seg_sim_config 
         .lambda = sim->lambda,
         .s3 = sim->s3,
         .logs = sim->logs,
+        .clock = &sim->clock,
     };
     if (seg_sim_router_new(&rc, &sim->router) != SEG_OK) {
         seg_errmsg_set(err, "simulator: cannot start the request router");
