@@ -42,19 +42,6 @@ static void split_listen(const char *listen, const char **addr, uint16_t *port)
         *port = (uint16_t)strtoul(colon + 1, NULL, 10);
 }
 
-/* DESIGN §2: --region, then AWS_REGION, AWS_DEFAULT_REGION, then us-west-1. */
-static const char *sim_region(const struct seg_options *o)
-{
-    const char *env;
-    if (o->region)
-        return o->region;
-    if ((env = getenv("AWS_REGION")) && *env)
-        return env;
-    if ((env = getenv("AWS_DEFAULT_REGION")) && *env)
-        return env;
-    return o->config_region ? o->config_region : "us-west-1";
-}
-
 /* `segtop sim`: serve until SIGINT or SIGTERM, then exit 0 (DESIGN §4). */
 static int run_sim(const struct seg_options *o)
 {
@@ -66,19 +53,8 @@ static int run_sim(const struct seg_options *o)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    struct seg_sim_config cfg = {
-        .region = sim_region(o),
-        .sites = o->sites,
-        .function_pattern = o->function_pattern,
-        .bucket_pattern = o->bucket_pattern,
-        .log_group_pattern = o->log_group_pattern,
-        .shared_log_group = o->shared_log_group,
-        .sites_file = o->sites_file,
-        .speed = o->sim_speed,
-        .seed = o->sim_seed,
-        .faults = o->sim_faults,
-        .truth_path = o->sim_truth,
-    };
+    struct seg_sim_config cfg;
+    seg_sim_config_from_options(&cfg, o, seg_options_region(o, NULL));
     split_listen(o->listen, &cfg.listen_addr, &cfg.port);
     struct seg_errmsg err = {{0}};
     struct seg_sim *sim = NULL;
@@ -133,41 +109,17 @@ int main(int argc, char **argv)
     }
     case SEG_CMD_DOCTOR: {
         /* The in-process simulator is the default target, handed to core as hooks. */
-        static const struct seg_sim_hooks doctor_sim = {
-            .start = seg_sim_start,
-            .endpoint = seg_sim_endpoint,
-            .access_key_id = seg_sim_access_key_id,
-            .test_secret = seg_sim_test_secret,
-            .now_ms = seg_sim_now_ms,
-            .stop = seg_sim_stop,
-        };
-        code = seg_doctor_main(&opts, &doctor_sim);
+        code = seg_doctor_main(&opts, &seg_sim_builtin_hooks);
         break;
     }
     case SEG_CMD_HEADLESS: {
         /* The in-process simulator, handed to core as hooks (core does not link it). */
-        static const struct seg_sim_hooks sim_hooks = {
-            .start = seg_sim_start,
-            .endpoint = seg_sim_endpoint,
-            .access_key_id = seg_sim_access_key_id,
-            .test_secret = seg_sim_test_secret,
-            .now_ms = seg_sim_now_ms,
-            .stop = seg_sim_stop,
-        };
-        code = seg_headless_main(&opts, &sim_hooks);
+        code = seg_headless_main(&opts, &seg_sim_builtin_hooks);
         break;
     }
     case SEG_CMD_DASHBOARD: {
         /* The in-process simulator, handed to core as hooks (core does not link it). */
-        static const struct seg_sim_hooks sim_hooks = {
-            .start = seg_sim_start,
-            .endpoint = seg_sim_endpoint,
-            .access_key_id = seg_sim_access_key_id,
-            .test_secret = seg_sim_test_secret,
-            .now_ms = seg_sim_now_ms,
-            .stop = seg_sim_stop,
-        };
-        code = seg_dashboard_main(&opts, &sim_hooks);
+        code = seg_dashboard_main(&opts, &seg_sim_builtin_hooks);
         break;
     }
     default:

@@ -573,3 +573,21 @@ void seg_options_print_help(FILE *out)
           "See segtop(1) for the keys, panels and export formats.\n",
           out);
 }
+
+const char *seg_options_region(const struct seg_options *o, const char **source)
+{
+    const char *v, *src, *val;
+    if (o->region)
+        val = o->region, src = "--region";
+    else if ((v = getenv("AWS_REGION")) && *v)
+        val = v, src = "AWS_REGION";
+    else if ((v = getenv("AWS_DEFAULT_REGION")) && *v)
+        val = v, src = "AWS_DEFAULT_REGION";
+    else if (o->config_region)
+        val = o->config_region, src = "segtop config file";
+    else
+        val = "us-west-1", src = "default";
+    if (source)
+        *source = src;
+    return val;
+}

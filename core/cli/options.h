@@ -96,4 +96,9 @@ enum seg_err seg_options_load_file(struct seg_options *o, const char *path,
 
 void seg_options_print_help(FILE *out);
 
+/* The region when no AWS profile is involved (the simulator, its clients): --region,
+ * AWS_REGION, AWS_DEFAULT_REGION, the config file, then us-west-1 (DESIGN §2). source, when
+ * not NULL, names where it came from. */
+const char *seg_options_region(const struct seg_options *o, const char **source);
+
 #endif

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "cli/options.h"
-#include "engine/headless.h"
+#include "sim/sim.h"
 
 /* Exit codes of DESIGN §4 as doctor uses them. */
 enum seg_doctor_exit {

@@ -51,38 +51,15 @@ static enum seg_err sim_creds(void *ud, time_t now, struct seg_sigv4_creds *out,
 }
 
 /* DESIGN §2: --region, AWS_REGION, AWS_DEFAULT_REGION, the config file, us-west-1. */
-static void sim_region(const struct seg_options *o, const char **val, const char **src)
-{
-    const char *v;
-    if (o->region) {
-        *val = o->region, *src = "--region";
-    } else if ((v = env("AWS_REGION"))) {
-        *val = v, *src = "AWS_REGION";
-    } else if ((v = env("AWS_DEFAULT_REGION"))) {
-        *val = v, *src = "AWS_DEFAULT_REGION";
-    } else if (o->config_region) {
-        *val = o->config_region, *src = "segtop config file";
-    } else {
-        *val = "us-west-1", *src = "default";
-    }
-}
-
 static int setup_sim(struct doc_target *t, const struct seg_options *o, struct doc_report *r,
                      FILE *progress, bool *creds_ok)
 {
     const char *region, *src;
-    sim_region(o, &region, &src);
-    struct seg_sim_config cfg = {
-        .region = region,
-        .sites = o->sites,
-        .function_pattern = o->function_pattern,
-        .bucket_pattern = o->bucket_pattern,
-        .log_group_pattern = o->log_group_pattern,
-        .shared_log_group = o->shared_log_group,
-        .sites_file = o->sites_file,
-        .speed = o->sim_speed,
-        .seed = o->sim_seed,
-    };
+    region = seg_options_region(o, &src);
+    struct seg_sim_config cfg;
+    seg_sim_config_from_options(&cfg, o, region);
+    cfg.faults = NULL; /* doctor checks a healthy simulator */
+    cfg.truth_path = NULL;
     struct seg_errmsg err = {{0}};
     if (!t->hooks || !t->hooks->start) {
         if (progress)

@@ -14,16 +14,6 @@
 #include "cli/options.h"
 #include "sim/sim.h"
 
-struct seg_sim_hooks {
-    enum seg_err (*start)(const struct seg_sim_config *cfg, struct seg_sim **out,
-                          struct seg_errmsg *err);
-    const char *(*endpoint)(const struct seg_sim *sim);
-    const char *(*access_key_id)(const struct seg_sim *sim);
-    const char *(*test_secret)(const struct seg_sim *sim);
-    int64_t (*now_ms)(const struct seg_sim *sim);
-    void (*stop)(struct seg_sim *sim);
-};
-
 int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *sim);
 
 #endif

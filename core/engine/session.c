@@ -67,18 +67,6 @@ static enum seg_err read_file(const char *path, unsigned char **out, size_t *len
     return SEG_OK;
 }
 
-static const char *region_of(const struct seg_options *o)
-{
-    const char *env;
-    if (o->region)
-        return o->region;
-    if ((env = getenv("AWS_REGION")) && *env)
-        return env;
-    if ((env = getenv("AWS_DEFAULT_REGION")) && *env)
-        return env;
-    return o->config_region ? o->config_region : "us-west-1";
-}
-
 /* Rough cost of the ladder for the --aws confirmation: every site cold, the measured mean
  * billed time, the default memory (DESIGN §1). */
 static double estimate_cost(const int *ladder, size_t n)
@@ -103,7 +91,7 @@ enum seg_err seg_session_new(const struct seg_options *o, const struct seg_sim_h
     pthread_cond_init(&s->cond, NULL);
     seg_aws_config_init(&s->awscfg);
     seg_creds_source_init(&s->source, NULL);
-    s->region = region_of(o);
+    s->region = seg_options_region(o, NULL);
 
     if (o->discover_prefix) {
         seg_errmsg_set(err, "--discover is not built yet in this version");
@@ -166,17 +154,8 @@ static enum seg_err start_sim(struct seg_session *s, struct seg_http_client_conf
                               struct seg_run_config *rc, struct seg_errmsg *err)
 {
     const struct seg_options *o = s->o;
-    struct seg_sim_config simcfg = {.region = s->region,
-                                    .sites = o->sites,
-                                    .function_pattern = o->function_pattern,
-                                    .bucket_pattern = o->bucket_pattern,
-                                    .log_group_pattern = o->log_group_pattern,
-                                    .shared_log_group = o->shared_log_group,
-                                    .sites_file = o->sites_file,
-                                    .speed = o->sim_speed,
-                                    .seed = o->sim_seed,
-                                    .faults = o->sim_faults,
-                                    .truth_path = o->sim_truth};
+    struct seg_sim_config simcfg;
+    seg_sim_config_from_options(&simcfg, o, s->region);
     struct seg_errmsg e2 = {{0}};
     enum seg_err e = s->hooks ? s->hooks->start(&simcfg, &s->sim, &e2) : SEG_ERR_STATE;
     if (e != SEG_OK) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/options.h"
 #include "pipeline/sites.h"
 #include "sim/auth.h"
 #include "sim/clock.h"
@@ -224,3 +225,30 @@ int64_t seg_sim_now_ms(const struct seg_sim *sim)
 {
     return seg_sim_clock_now_ms(&sim->clock);
 }
+
+void seg_sim_config_from_options(struct seg_sim_config *cfg, const struct seg_options *o,
+                                 const char *region)
+{
+    *cfg = (struct seg_sim_config){
+        .region = region,
+        .sites = o->sites,
+        .function_pattern = o->function_pattern,
+        .bucket_pattern = o->bucket_pattern,
+        .log_group_pattern = o->log_group_pattern,
+        .shared_log_group = o->shared_log_group,
+        .sites_file = o->sites_file,
+        .speed = o->sim_speed,
+        .seed = o->sim_seed,
+        .faults = o->sim_faults,
+        .truth_path = o->sim_truth,
+    };
+}
+
+const struct seg_sim_hooks seg_sim_builtin_hooks = {
+    .start = seg_sim_start,
+    .endpoint = seg_sim_endpoint,
+    .access_key_id = seg_sim_access_key_id,
+    .test_secret = seg_sim_test_secret,
+    .now_ms = seg_sim_now_ms,
+    .stop = seg_sim_stop,
+};

@@ -34,6 +34,24 @@ struct seg_sim_config {
 };
 
 struct seg_sim;
+struct seg_options;
+
+/* The simulator settings segtop's options give (sites, patterns, --sim-*), with region. */
+void seg_sim_config_from_options(struct seg_sim_config *cfg, const struct seg_options *o,
+                                 const char *region);
+
+/* The simulator as a set of functions, so core (which does not link segtop_sim) can start
+ * it in-process: tui/main.c hands seg_sim_builtin_hooks to the modes that need it. */
+struct seg_sim_hooks {
+    enum seg_err (*start)(const struct seg_sim_config *cfg, struct seg_sim **out,
+                          struct seg_errmsg *err);
+    const char *(*endpoint)(const struct seg_sim *sim);
+    const char *(*access_key_id)(const struct seg_sim *sim);
+    const char *(*test_secret)(const struct seg_sim *sim);
+    int64_t (*now_ms)(const struct seg_sim *sim);
+    void (*stop)(struct seg_sim *sim);
+};
+extern const struct seg_sim_hooks seg_sim_builtin_hooks;
 
 /* Starts serving. Keys: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment when
  * set, else the built-in test pair. */

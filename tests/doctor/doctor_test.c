@@ -13,15 +13,6 @@
 /* The built-in test pair's secret (README): a test value, but doctor prints no secret. */
 #define SIM_TEST_SECRET "segtopSimulatorTestKey/NotASecret/000001"
 
-static const struct seg_sim_hooks hooks = {
-    .start = seg_sim_start,
-    .endpoint = seg_sim_endpoint,
-    .access_key_id = seg_sim_access_key_id,
-    .test_secret = seg_sim_test_secret,
-    .now_ms = seg_sim_now_ms,
-    .stop = seg_sim_stop,
-};
-
 struct run {
     int code;
     char *out;
@@ -118,7 +109,7 @@ static int setup(void **state)
 static void test_default_sites_all_ok(void **state)
 {
     (void)state;
-    struct run r = doctor(&hooks, "");
+    struct run r = doctor(&seg_sim_builtin_hooks, "");
     assert_int_equal(r.code, 0);
     assert_int_equal(count_prefix(r.out, "PROBLEM"), 0);
     assert_int_equal(count_prefix(r.out, "warn"), 0);
@@ -145,7 +136,8 @@ static void test_default_sites_all_ok(void **state)
 static void test_shared_group(void **state)
 {
     (void)state;
-    struct run r = doctor(&hooks, "--sites 20 --shared-log-group /segtop/all --log-tps 2");
+    struct run r =
+        doctor(&seg_sim_builtin_hooks, "--sites 20 --shared-log-group /segtop/all --log-tps 2");
     assert_int_equal(r.code, 0);
     assert_true(has_line(r.out, "info    freshness: shared group: one FilterLogEvents call per "
                                 "poll, about 1 s"));
@@ -158,7 +150,7 @@ static void test_shared_group(void **state)
 static void test_per_group_freshness_and_tps(void **state)
 {
     (void)state;
-    struct run r = doctor(&hooks, "--sites 5 --log-tps 2");
+    struct run r = doctor(&seg_sim_builtin_hooks, "--sites 5 --log-tps 2");
     assert_int_equal(r.code, 0);
     assert_true(has_line(r.out, "info    freshness: 5 groups, 2 calls/s: a sweep takes 2.5 s"));
     assert_true(has_line(r.out, "ok      account: concurrency limit 1000 (1000 unreserved), "
@@ -171,7 +163,7 @@ static void test_per_group_freshness_and_tps(void **state)
 static void test_invoke_warns_and_folds(void **state)
 {
     (void)state;
-    struct run r = doctor(&hooks, "--sites 13 --trigger invoke");
+    struct run r = doctor(&seg_sim_builtin_hooks, "--sites 13 --trigger invoke");
     assert_int_equal(r.code, 0);
     assert_true(has_line(r.out, "warn    site1: bucket site1-simulatedbucket also notifies "
                                 "site1-lambdafunction on s3:ObjectCreated: each wave runs it "
@@ -227,7 +219,7 @@ static void test_no_credentials_is_a_problem(void **state)
 static void test_usage_exits_2(void **state)
 {
     (void)state;
-    struct run r = doctor(&hooks, "--sites-file /nonexistent/sites.csv");
+    struct run r = doctor(&seg_sim_builtin_hooks, "--sites-file /nonexistent/sites.csv");
     assert_int_equal(r.code, 2);
     assert_non_null(strstr(r.err, "/nonexistent/sites.csv"));
     run_free(&r);

@@ -9,14 +9,6 @@
 
 int main(int argc, char **argv)
 {
-    static const struct seg_sim_hooks hooks = {
-        .start = seg_sim_start,
-        .endpoint = seg_sim_endpoint,
-        .access_key_id = seg_sim_access_key_id,
-        .test_secret = seg_sim_test_secret,
-        .now_ms = seg_sim_now_ms,
-        .stop = seg_sim_stop,
-    };
     struct seg_options o;
     struct seg_errmsg err = {{0}};
     signal(SIGPIPE, SIG_IGN);
@@ -26,7 +18,7 @@ int main(int argc, char **argv)
         seg_options_release(&o);
         return 2;
     }
-    int code = seg_headless_main(&o, &hooks);
+    int code = seg_headless_main(&o, &seg_sim_builtin_hooks);
     seg_options_release(&o);
     return code;
 }

@@ -6,23 +6,7 @@
 set -u
 bin=${SEGTOP_BIN:?SEGTOP_BIN not set}
 case_name=$1
-command -v tmux >/dev/null || { echo "tmux not installed"; exit 77; }
-scale=${SEGTOP_TEST_TIME_SCALE:-1}
-scale=${scale%.*}
-[ "$scale" -ge 1 ] 2>/dev/null || scale=1
-sock=seglive$$
-out=$(mktemp -d)
-trap 'tmux -L $sock kill-server 2>/dev/null; rm -rf "$out"' EXIT
-
-fail() {
-    echo "FAIL ($case_name): $*"
-    echo "---- screen ----"
-    tmux -L "$sock" capture-pane -p -t main 2>/dev/null
-    echo "---- stderr ----"
-    cat "$out/stderr" 2>/dev/null
-    echo "----------------"
-    exit 1
-}
+. "$(dirname "$0")/../tui/tmux_lib.sh"
 
 # start COLS ROWS SEGTOP ARGS...
 start() {
@@ -30,33 +14,7 @@ start() {
     shift 2
     local cmd
     cmd="cd $out && env LANG=C.UTF-8 LC_ALL= TERM=screen-256color XDG_STATE_HOME=$out/state XDG_CONFIG_HOME=$out/cfg $bin $* 2>$out/stderr; echo \$? >$out/rc; sleep 600"
-    tmux -L "$sock" -f /dev/null new-session -d -s main -x "$cols" -y "$rows" "$cmd" ||
-        fail "tmux new-session"
-    tmux -L "$sock" set-option -g status off >/dev/null
-}
-
-screen() { tmux -L "$sock" capture-pane -p -t main; }
-keys() { tmux -L "$sock" send-keys -t main "$@"; }
-
-# wait_for REGEX [SECONDS]: until the screen matches (grep -E).
-wait_for() {
-    local re=$1 secs=${2:-10}
-    local deadline=$(($(date +%s) + secs * scale))
-    while ! screen | grep -qE -- "$re"; do
-        [ -e "$out/rc" ] && fail "segtop exited (rc $(cat "$out/rc")) waiting for /$re/"
-        [ "$(date +%s)" -gt "$deadline" ] && fail "timed out waiting for /$re/"
-        sleep 0.1
-    done
-}
-
-# tab_to TITLE: Tab until the panel titled TITLE is shown (at most one full cycle).
-tab_to() {
-    for _ in 1 2 3 4 5 6 7; do
-        screen | grep -qE -- "$1" && return 0
-        keys Tab
-        sleep 0.2
-    done
-    wait_for "$1" 2
+    new_session "$cols" "$rows" "$cmd"
 }
 
 # wait_exit: the process ends with code 0, off the alternate screen.

@@ -5,21 +5,7 @@
 set -u
 demo=$1
 case_name=$2
-command -v tmux >/dev/null || { echo "tmux not installed"; exit 77; }
-scale=${SEGTOP_TEST_TIME_SCALE:-1}
-scale=${scale%.*}
-[ "$scale" -ge 1 ] 2>/dev/null || scale=1
-sock=segtui$$
-out=$(mktemp -d)
-trap 'tmux -L $sock kill-server 2>/dev/null; rm -rf "$out"' EXIT
-
-fail() {
-    echo "FAIL ($case_name): $*"
-    echo "---- screen ----"
-    tmux -L "$sock" capture-pane -p -t main 2>/dev/null
-    echo "----------------"
-    exit 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 # start COLS ROWS [ENV=VALUE...] -- DEMO ARGS...
 start() {
@@ -30,43 +16,7 @@ start() {
     shift
     local cmd
     cmd="env LANG=C.UTF-8 LC_ALL= TERM=screen-256color ${envs[*]} $demo $* 2>$out/stderr; r=\$?; stty -a >$out/stty; echo \$r >$out/rc; sleep 600"
-    tmux -L "$sock" -f /dev/null new-session -d -s main -x "$cols" -y "$rows" "$cmd" ||
-        fail "tmux new-session"
-    tmux -L "$sock" set-option -g status off >/dev/null
-}
-
-screen() { tmux -L "$sock" capture-pane -p -t main; }
-keys() { tmux -L "$sock" send-keys -t main "$@"; }
-
-# wait_for REGEX [SECONDS]: until the screen matches (grep -E).
-wait_for() {
-    local re=$1 secs=${2:-10}
-    local deadline=$(( $(date +%s) + secs * scale ))
-    while ! screen | grep -qE -- "$re"; do
-        [ -e "$out/rc" ] && fail "the dashboard exited (rc $(cat "$out/rc")) waiting for /$re/: $(cat "$out/stderr")"
-        [ "$(date +%s)" -gt "$deadline" ] && fail "timed out waiting for /$re/"
-        sleep 0.1
-    done
-}
-
-# wait_gone REGEX [SECONDS]
-wait_gone() {
-    local re=$1 secs=${2:-10}
-    local deadline=$(( $(date +%s) + secs * scale ))
-    while screen | grep -qE -- "$re"; do
-        [ "$(date +%s)" -gt "$deadline" ] && fail "/$re/ still on screen"
-        sleep 0.1
-    done
-}
-
-# tab_to TITLE: Tab until the panel titled TITLE is shown (at most one full cycle).
-tab_to() {
-    for _ in 1 2 3 4 5 6 7; do
-        screen | grep -qE -- "$1" && return 0
-        keys Tab
-        sleep 0.15
-    done
-    wait_for "$1" 2
+    new_session "$cols" "$rows" "$cmd"
 }
 
 # quit_clean: q (and y if asked), then the process must exit 0 off the alternate screen.
