@@ -13,7 +13,7 @@ bool seg_uri_is_unreserved(unsigned char c)
            c == '.' || c == '_' || c == '~';
 }
 
-static int hexval(unsigned char c)
+int seg_uri_hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -52,8 +52,8 @@ enum seg_err seg_uri_encode(struct seg_buf *out, const char *s, size_t len, bool
 
 static bool is_escape(const char *s, size_t len, size_t i)
 {
-    return s[i] == '%' && i + 2 < len && hexval((unsigned char)s[i + 1]) >= 0 &&
-           hexval((unsigned char)s[i + 2]) >= 0;
+    return s[i] == '%' && i + 2 < len && seg_uri_hexval((unsigned char)s[i + 1]) >= 0 &&
+           seg_uri_hexval((unsigned char)s[i + 2]) >= 0;
 }
 
 enum seg_err seg_uri_encode_wire(struct seg_buf *out, const char *s, size_t len)
@@ -78,7 +78,8 @@ enum seg_err seg_uri_decode(struct seg_buf *out, const char *s, size_t len)
     enum seg_err err = SEG_OK;
     for (size_t i = 0; i < len && !err; i++) {
         if (is_escape(s, len, i)) {
-            char c = (char)(hexval((unsigned char)s[i + 1]) << 4 | hexval((unsigned char)s[i + 2]));
+            char c = (char)(seg_uri_hexval((unsigned char)s[i + 1]) << 4 |
+                            seg_uri_hexval((unsigned char)s[i + 2]));
             err = seg_buf_addc(out, c);
             i += 2;
         } else {

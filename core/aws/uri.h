@@ -11,6 +11,8 @@
 
 /* True for the bytes UriEncode keeps: A-Z a-z 0-9 - . _ ~ */
 bool seg_uri_is_unreserved(unsigned char c);
+/* The value of a hex digit, or -1. */
+int seg_uri_hexval(unsigned char c);
 
 /* Appends AWS UriEncode(s): every byte but the unreserved ones becomes %XX (uppercase hex);
  * keep_slash leaves '/' alone (object key names, canonical paths). */

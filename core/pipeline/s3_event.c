@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "aws/uri.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -31,17 +32,6 @@ char *seg_s3_key_encode(const char *key)
     return out;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *seg_s3_key_decode(const char *key)
 {
     char *out = seg_xmalloc(strlen(key) + 1), *o = out;
@@ -49,7 +39,8 @@ char *seg_s3_key_decode(const char *key)
         int h, l;
         if (*p == '+')
             *o++ = ' ';
-        else if (*p == '%' && (h = hexval(p[1])) >= 0 && (l = hexval(p[2])) >= 0 &&
+        else if (*p == '%' && (h = seg_uri_hexval((unsigned char)p[1])) >= 0 &&
+                 (l = seg_uri_hexval((unsigned char)p[2])) >= 0 &&
                  (h || l)) { /* %00 stays literal: keys are C strings */
             *o++ = (char)(h * 16 + l);
             p += 2;

@@ -52,30 +52,7 @@ struct group {
 /* "YYYY-MM-DD HH:MM:SS[.f...]" (or with T, with Z) to epoch ms. */
 static bool parse_time(const char *s, int64_t *out)
 {
-    int y, mo, d, h, mi, se, ms = 0;
-    if (!seg_time_digits(s, 4, &y) || s[4] != '-' || !seg_time_digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !seg_time_digits(s + 8, 2, &d) || (s[10] != ' ' && s[10] != 'T') ||
-        !seg_time_digits(s + 11, 2, &h) || s[13] != ':' || !seg_time_digits(s + 14, 2, &mi) ||
-        s[16] != ':' || !seg_time_digits(s + 17, 2, &se))
-        return false;
-    const char *p = s + 19;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-        if (digits == 0)
-            return false;
-        for (; digits < 3; digits++)
-            ms *= 10;
-    }
-    if (*p == 'Z')
-        p++;
-    time_t t;
-    if (*p || seg_time_from_civil(y, mo, d, h, mi, se, &t) != SEG_OK)
-        return false;
-    *out = (int64_t)t * 1000 + ms;
-    return true;
+    return seg_time_parse_civil_ms(s, out);
 }
 
 /* The image time in an id: the first "YYYY-MM-DD_HH-MM-SS". */

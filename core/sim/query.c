@@ -3,18 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/uri.h"
 #include "util/xalloc.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 enum seg_err seg_sim_pct_decode(const char *s, size_t n, char **out)
 {
@@ -27,8 +17,8 @@ enum seg_err seg_sim_pct_decode(const char *s, size_t n, char **out)
             d[o++] = s[i];
             continue;
         }
-        int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+        int hi = i + 2 < n ? seg_uri_hexval((unsigned char)s[i + 1]) : -1;
+        int lo = hi >= 0 ? seg_uri_hexval((unsigned char)s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
             free(d);
             return SEG_ERR_PARSE;

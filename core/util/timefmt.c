@@ -145,13 +145,15 @@ void seg_time_format_ms(int64_t ms, char sepc, bool millis, bool zone, char out[
         snprintf(out + n, 32 - (size_t)n, "Z");
 }
 
-bool seg_time_parse_iso_ms(const char *s, int64_t *out)
+/* "YYYY-MM-DD?HH:MM:SS[.f...][Z]"; strict: separator 'T' and the Z required. */
+static bool parse_ms(const char *s, bool strict, int64_t *out)
 {
     int y, mo, d, h, mi, se, ms = 0;
-    if (strlen(s) < 20 || !seg_time_digits(s, 4, &y) || s[4] != '-' ||
-        !seg_time_digits(s + 5, 2, &mo) || s[7] != '-' || !seg_time_digits(s + 8, 2, &d) ||
-        s[10] != 'T' || !seg_time_digits(s + 11, 2, &h) || s[13] != ':' ||
-        !seg_time_digits(s + 14, 2, &mi) || s[16] != ':' || !seg_time_digits(s + 17, 2, &se))
+    bool sep_ok = s[0] && strlen(s) >= 19 && (s[10] == 'T' || (!strict && s[10] == ' '));
+    if (!sep_ok || !seg_time_digits(s, 4, &y) || s[4] != '-' || !seg_time_digits(s + 5, 2, &mo) ||
+        s[7] != '-' || !seg_time_digits(s + 8, 2, &d) || !seg_time_digits(s + 11, 2, &h) ||
+        s[13] != ':' || !seg_time_digits(s + 14, 2, &mi) || s[16] != ':' ||
+        !seg_time_digits(s + 17, 2, &se))
         return false;
     const char *p = s + 19;
     if (*p == '.') {
@@ -164,9 +166,23 @@ bool seg_time_parse_iso_ms(const char *s, int64_t *out)
         for (; digits < 3; digits++)
             ms *= 10;
     }
+    if (*p == 'Z')
+        p++;
+    else if (strict)
+        return false;
     time_t t;
-    if (strcmp(p, "Z") != 0 || seg_time_from_civil(y, mo, d, h, mi, se, &t) != SEG_OK)
+    if (*p || seg_time_from_civil(y, mo, d, h, mi, se, &t) != SEG_OK)
         return false;
     *out = (int64_t)t * 1000 + ms;
     return true;
+}
+
+bool seg_time_parse_iso_ms(const char *s, int64_t *out)
+{
+    return parse_ms(s, true, out);
+}
+
+bool seg_time_parse_civil_ms(const char *s, int64_t *out)
+{
+    return parse_ms(s, false, out);
 }

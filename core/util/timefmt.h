@@ -31,5 +31,7 @@ enum seg_err seg_time_parse_iso8601(const char *s, time_t *out) SEG_MUST_USE;
 void seg_time_format_ms(int64_t ms, char sep, bool millis, bool zone, char out[32]);
 /* "YYYY-MM-DDTHH:MM:SS[.fff…]Z" to epoch ms (fraction truncated to ms). */
 bool seg_time_parse_iso_ms(const char *s, int64_t *out);
+/* The same, also with ' ' for 'T' and the Z optional ("2025-05-08 23:00:40.448"). */
+bool seg_time_parse_civil_ms(const char *s, int64_t *out);
 
 #endif
