@@ -581,7 +581,7 @@ static bool advance(struct seg_corr *c, struct inv *v)
                 v->last_report = p->ts;
                 v->open_start = SEG_TIME_NONE;
                 if (c->hooks.on_report)
-                    c->hooks.on_report(c->hooks.ud, v->wave, v->site, r.status, p->ts);
+                    c->hooks.on_report(c->hooks.ud, v->wave, v->site, r.status, p->ts, p->ingest);
             }
         }
         prev = p->ts;

@@ -31,7 +31,9 @@ struct seg_corr;
 struct seg_corr_hooks {
     void *ud;
     void (*on_start)(void *ud, int wave, int site, int64_t ts_ms);
-    void (*on_report)(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts_ms);
+    /* A REPORT went into the store; ingest_ms: its ingestionTime (SEG_TIME_NONE unknown). */
+    void (*on_report)(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts_ms,
+                      int64_t ingest_ms);
 };
 
 struct seg_corr *seg_corr_new(struct seg_store *store, enum seg_trigger trigger,

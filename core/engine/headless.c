@@ -41,6 +41,22 @@ static void progress(const struct seg_run_status *st)
             (unsigned long long)st->throttles, lag);
 }
 
+/* REPORT ingestion -> its arrival in the store: wall seconds, then the log clock's. */
+static void freshness(const struct seg_run_status *st)
+{
+    if (!st->fresh_n) {
+        fprintf(stderr, "segtop: freshness - (no REPORT), log calls %llu, throttles %llu\n",
+                (unsigned long long)st->log_calls, (unsigned long long)st->throttles);
+        return;
+    }
+    fprintf(stderr,
+            "segtop: freshness p50 %.2f s p95 %.2f s max %.2f s (wall), log calls %llu, "
+            "throttles %llu; log clock p50 %.2f s p95 %.2f s max %.2f s; %u REPORTs\n",
+            st->fresh_wall_p50_s, st->fresh_wall_p95_s, st->fresh_wall_max_s,
+            (unsigned long long)st->log_calls, (unsigned long long)st->throttles, st->fresh_p50_s,
+            st->fresh_p95_s, st->fresh_max_s, st->fresh_n);
+}
+
 int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *hooks)
 {
     int code = EXIT_RUNTIME;
@@ -116,6 +132,12 @@ int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *h
 
     /* The engine thread is gone: this thread now owns the store. */
     seg_run_get_status(run, &st);
+    if (!isnan(st.last_reports_s))
+        fprintf(stderr,
+                "segtop: last wave: all %d REPORTs in the store %.2f s after the command, "
+                "%llu log calls by then\n",
+                st.size, st.last_reports_s, (unsigned long long)st.last_reports_log_calls);
+    freshness(&st);
     struct seg_outputs_request oq = {.store = seg_session_store(session),
                                      .export_dir = o->export_dir,
                                      .export_file = o->export_file,

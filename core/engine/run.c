@@ -39,6 +39,9 @@ struct wave {
     int results;           /* trigger results back */
     struct slot *slots;    /* [1..size] */
     bool complete;
+    int reported;            /* sites with a REPORT in the store */
+    double reported_mono;    /* when the last of them got its first one; 0 until then */
+    uint64_t reported_calls; /* log API calls by then */
 };
 
 enum phase { PH_IDLE, PH_WAITING, PH_GAP, PH_DRAIN, PH_DONE };
@@ -68,6 +71,9 @@ struct seg_run {
     size_t warm_left;   /* its answers still to come */
     double warm_mono;   /* when it went out */
     int64_t idle_since; /* log time since when nothing is outstanding; NONE while busy */
+    double *fresh;      /* freshness samples, log ms: a ring of SEG_RUN_FRESH_MAX */
+    size_t nfresh, fresh_head;
+    bool fresh_dirty; /* samples since the last publish */
     pthread_mutex_t lock;
     struct seg_run_status status; /* guarded by lock */
 };
@@ -103,12 +109,35 @@ static void on_start(void *ud, int wave, int site, int64_t ts)
     r->dirty = true;
 }
 
-static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts)
+/* Freshness of a REPORT now in the store: log clock now minus its ingestionTime. */
+static void fresh_add(struct seg_run *r, int64_t ingest)
+{
+    if (ingest == SEG_TIME_NONE)
+        return;
+    if (!r->fresh)
+        r->fresh = seg_xcalloc(SEG_RUN_FRESH_MAX, sizeof *r->fresh);
+    r->fresh[r->fresh_head] = (double)(seg_logclock_now(&r->cfg.clock) - ingest);
+    r->fresh_head = (r->fresh_head + 1) % SEG_RUN_FRESH_MAX;
+    if (r->nfresh < SEG_RUN_FRESH_MAX)
+        r->nfresh++;
+    r->fresh_dirty = true;
+}
+
+static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts,
+                      int64_t ingest)
 {
     struct seg_run *r = ud;
+    fresh_add(r, ingest);
     struct slot *s = slot_get(r, wave, site);
     if (!s)
         return;
+    struct wave *w = wave_get(r, wave);
+    if (s->reports == 0 && ++w->reported == w->size) {
+        struct seg_poller_stats ps;
+        seg_poller_stats(r->poller, &ps);
+        w->reported_mono = seg_http_now_ms();
+        w->reported_calls = ps.calls;
+    }
     s->outcome = true;
     s->last = st;
     s->reports++;
@@ -163,6 +192,9 @@ struct seg_run *seg_run_new(const struct seg_run_config *cfg)
     r->last_pub_mono = -1e18;
     r->status.nladder = (int)cfg->nladder;
     r->status.lag_p95_s = NAN;
+    r->status.last_reports_s = NAN;
+    r->status.fresh_p50_s = r->status.fresh_p95_s = r->status.fresh_max_s = NAN;
+    r->status.fresh_wall_p50_s = r->status.fresh_wall_p95_s = r->status.fresh_wall_max_s = NAN;
     r->phase = PH_IDLE;
     r->idle_since = SEG_TIME_NONE;
     return r;
@@ -181,6 +213,7 @@ void seg_run_free(struct seg_run *r)
     free(r->keys);
     free(r->groups);
     free(r->outstanding);
+    free(r->fresh);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -428,6 +461,34 @@ static bool sweep(struct seg_run *r, int64_t now)
     return idle;
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* p50/p95/max of the freshness samples (nearest rank), log clock and wall, in seconds. */
+static void fresh_summary(struct seg_run *r, struct seg_run_status *st)
+{
+    if (!r->fresh_dirty || !r->nfresh)
+        return;
+    r->fresh_dirty = false;
+    double *tmp = seg_xmalloc(r->nfresh * sizeof *tmp);
+    memcpy(tmp, r->fresh, r->nfresh * sizeof *tmp);
+    qsort(tmp, r->nfresh, sizeof *tmp, cmp_d);
+    size_t n = r->nfresh;
+    size_t k50 = (size_t)ceil(0.50 * (double)n) - 1, k95 = (size_t)ceil(0.95 * (double)n) - 1;
+    double speed = r->cfg.clock.speed > 0 ? r->cfg.clock.speed : 1.0;
+    st->fresh_n = (uint32_t)n;
+    st->fresh_p50_s = tmp[k50] / 1000.0;
+    st->fresh_p95_s = tmp[k95] / 1000.0;
+    st->fresh_max_s = tmp[n - 1] / 1000.0;
+    st->fresh_wall_p50_s = st->fresh_p50_s / speed;
+    st->fresh_wall_p95_s = st->fresh_p95_s / speed;
+    st->fresh_wall_max_s = st->fresh_max_s / speed;
+    free(tmp);
+}
+
 static void publish(struct seg_run *r, double mono)
 {
     struct seg_snapshot *snap = seg_store_snapshot(r->store);
@@ -458,7 +519,10 @@ static void publish(struct seg_run *r, double mono)
     if (r->nwaves) {
         const struct wave *w = &r->waves[r->nwaves - 1];
         st->last_trigger_on_wire_ms = w->last_sent_mono > 0 ? w->last_sent_mono - w->cmd_mono : NAN;
+        st->last_reports_s = w->reported_mono > 0 ? (w->reported_mono - w->cmd_mono) / 1000.0 : NAN;
+        st->last_reports_log_calls = w->reported_calls;
     }
+    fresh_summary(r, st);
     st->draining = r->phase == PH_DRAIN;
     st->finished = r->phase == PH_DONE;
     st->interrupted = r->stopped;

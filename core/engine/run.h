@@ -51,6 +51,8 @@ struct seg_run_config {
     void *hook_ud;
 };
 
+#define SEG_RUN_FRESH_MAX 65536
+
 struct seg_run_status {
     double t_s; /* since the run began (wall) */
     int wave;   /* current wave number (0 before the first) */
@@ -59,14 +61,24 @@ struct seg_run_status {
     uint32_t sent, accepted, started, done, failed, missing;
     double logs_per_s;
     uint64_t throttles, log_calls;
-    double lag_p95_s;               /* NAN when unknown */
-    double last_trigger_on_wire_ms; /* of the latest wave: wave command -> last trigger sent */
-    bool finished;                  /* ladder done and nothing outstanding (or stopped) */
-    bool interrupted;               /* stopped by seg_run_request_stop */
-    bool draining;                  /* ladder done, waiting for retries and late REPORTs */
-    int next_step;                  /* ladder step (1-based) the next `w` fires; 0: none */
-    bool running_ladder;            /* the ladder runs by itself */
-    double log_budget_tps;          /* current adaptive log-API budget */
+    double lag_p95_s;                /* NAN when unknown */
+    double last_trigger_on_wire_ms;  /* of the latest wave: wave command -> last trigger sent */
+    bool finished;                   /* ladder done and nothing outstanding (or stopped) */
+    bool interrupted;                /* stopped by seg_run_request_stop */
+    bool draining;                   /* ladder done, waiting for retries and late REPORTs */
+    int next_step;                   /* ladder step (1-based) the next `w` fires; 0: none */
+    bool running_ladder;             /* the ladder runs by itself */
+    double log_budget_tps;           /* current adaptive log-API budget */
+    double last_reports_s;           /* of the latest wave: command -> every site's first REPORT
+                                      * in the store (wall s); NAN until then */
+    uint64_t last_reports_log_calls; /* log API calls made by then (since the run began) */
+    /* Freshness: for each REPORT that reached the store, the log clock at that moment minus
+     * its ingestionTime; over the run's REPORTs (the latest SEG_RUN_FRESH_MAX). On the log
+     * clock (simulated time on the simulator) and in wall time (log / --sim-speed). NAN
+     * when there is none. */
+    uint32_t fresh_n;
+    double fresh_p50_s, fresh_p95_s, fresh_max_s;
+    double fresh_wall_p50_s, fresh_wall_p95_s, fresh_wall_max_s;
 };
 
 struct seg_run;

@@ -98,6 +98,17 @@ enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap
     cJSON_AddNumberToObject(root, "log_calls", (double)st->log_calls);
     cJSON_AddNumberToObject(root, "log_throttles", (double)st->throttles);
     num_or_null(root, "lag_p95_ms", st->lag_p95_s * 1000.0);
+    cJSON *fr = cJSON_AddObjectToObject(root, "freshness");
+    cJSON_AddNumberToObject(fr, "n", st->fresh_n);
+    num_or_null(fr, "p50_ms", st->fresh_p50_s * 1000.0);
+    num_or_null(fr, "p95_ms", st->fresh_p95_s * 1000.0);
+    num_or_null(fr, "max_ms", st->fresh_max_s * 1000.0);
+    num_or_null(fr, "wall_p50_ms", st->fresh_wall_p50_s * 1000.0);
+    num_or_null(fr, "wall_p95_ms", st->fresh_wall_p95_s * 1000.0);
+    num_or_null(fr, "wall_max_ms", st->fresh_wall_max_s * 1000.0);
+    num_or_null(root, "last_wave_reports_s", st->last_reports_s);
+    cJSON_AddNumberToObject(root, "last_wave_reports_log_calls",
+                            (double)st->last_reports_log_calls);
     counts(cJSON_AddObjectToObject(root, "totals"), &snap->total);
     cJSON *waves = cJSON_AddArrayToObject(root, "waves");
     for (size_t i = 0; i < snap->n_waves; i++) {

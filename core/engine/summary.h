@@ -1,6 +1,12 @@
 /* --summary-json FILE (DESIGN §4), for CI. Schema (version 1):
  * {"version":1, "interrupted":bool, "elapsed_s":n, "log_calls":n, "log_throttles":n,
  *  "lag_p95_ms":n|null,
+ *  "freshness":{"n","p50_ms"|null,"p95_ms"|null,"max_ms"|null,"wall_p50_ms"|null,
+ *               "wall_p95_ms"|null,"wall_max_ms"|null}: REPORT ingestionTime -> its arrival
+ *               in the store, on the log clock (simulated time on the simulator) and in wall
+ *               time (log / --sim-speed), over the run's REPORTs (seg_run_status),
+ *  "last_wave_reports_s":n|null (wall: last wave's command -> every site's first REPORT),
+ *  "last_wave_reports_log_calls":n (log API calls of the run by then),
  *  "totals":{"launched","accepted","done","missing","errors","throttles","reports","cold",
  *            "cost_usd"},
  *  "waves":[{"wave","size","trigger","key","complete","launched","accepted","started",

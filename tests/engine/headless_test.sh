@@ -31,6 +31,12 @@ shared)
     /usr/bin/python3 -c 'import json,sys; d=json.load(open("s.json")); assert len(d["waves"])==2 and all(w["complete"] for w in d["waves"]), d'
     # The scaling statistics per wave size: 10 attempts of size 10, 30 of size 30.
     /usr/bin/python3 -c 'import json; d=json.load(open("s.json")); s=d["scaling"]; assert [r["size"] for r in s]==[10,30] and s[0]["exec_ms"]["n"]==10 and s[1]["exec_ms"]["n"]==30 and s[1]["exec_ms"]["ci95_lo"] < s[1]["exec_ms"]["mean"] < s[1]["exec_ms"]["ci95_hi"] and len(d["welch_consecutive"])==1, s'
+    # Freshness (REPORT ingestion -> store): one sample per REPORT, wall = log clock / speed.
+    grep -q '^segtop: freshness p50 [0-9.]* s p95 [0-9.]* s max [0-9.]* s (wall), log calls [1-9][0-9]*, throttles [0-9]*;' err.txt ||
+        { echo "no freshness line"; cat err.txt; exit 1; }
+    grep -q '^segtop: last wave: all 30 REPORTs in the store [0-9.]* s after the command' err.txt ||
+        { echo "no last-wave REPORTs line"; cat err.txt; exit 1; }
+    /usr/bin/python3 -c 'import json; f=json.load(open("s.json"))["freshness"]; assert f["n"]==40 and 0 <= f["p50_ms"] <= f["p95_ms"] <= f["max_ms"] and abs(f["wall_p95_ms"]*100 - f["p95_ms"]) < 1, f'
     ;;
 faults)
     "$CLI" --headless --sites 20 --waves 1,5,20 --sim-speed 200 --gap 0 --sim-truth truth.csv \

@@ -60,11 +60,13 @@ struct seen {
     enum seg_inv_status last;
 };
 
-static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts)
+static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts,
+                      int64_t ingest)
 {
     (void)wave;
     (void)site;
     (void)ts;
+    (void)ingest;
     struct seen *s = ud;
     s->reports++;
     s->last = st;
