@@ -335,30 +335,10 @@ enum seg_err replay_load_invocations(struct replay_ctx *c, const char *data, siz
 {
     struct rows rs = {0};
     seg_strpool_init(&rs.pool);
-    struct seg_csv_record rec;
-    seg_csv_record_init(&rec);
-    size_t pos = 0;
-    enum seg_err rc = seg_csv_read_record(data, len, &pos, false, REPLAY_MAX_CELLS, &rec);
-    size_t line = 1 + replay_count_lines(data, 0, pos); /* of the record at pos */
-    while (!rc) {
-        size_t at = line, before = pos;
-        rc = seg_csv_read_record(data, len, &pos, true, REPLAY_MAX_CELLS, &rec);
-        if (rc == SEG_ERR_NOTFOUND) {
-            rc = SEG_OK;
-            break;
-        }
-        if (rc) {
-            rc =
-                replay_fail(c, at, rc, rc == SEG_ERR_TOOBIG ? "too many cells" : "bad CSV quoting");
-            break;
-        }
-        line += replay_count_lines(data, before, pos);
-        if (rec.n == 1 && !rec.cells[0][0])
-            continue; /* a blank line */
-        if (rec.n != N_COLUMNS) {
-            rc = replay_fail(c, at, SEG_ERR_PARSE, "%zu cells, expected %d", rec.n, N_COLUMNS);
-            break;
-        }
+    struct replay_rows it;
+    enum seg_err rc = replay_rows_open(c, &it, data, len, N_COLUMNS);
+    size_t at = 0;
+    while (!rc && !(rc = replay_rows_next(c, &it, &at))) {
         if (rs.n == MAX_ROWS) {
             rc = replay_fail(c, at, SEG_ERR_TOOBIG, "more than %d rows", MAX_ROWS);
             break;
@@ -371,14 +351,16 @@ enum seg_err replay_load_invocations(struct replay_ctx *c, const char *data, siz
         memset(r, 0, sizeof *r);
         r->line = at;
         enum col bad = C_WAVE;
-        if (!parse_row(&rs, rec.cells, r, &bad)) {
+        if (!parse_row(&rs, it.rec.cells, r, &bad)) {
             rc = replay_fail(c, at, SEG_ERR_PARSE, "column %s: unexpected value \"%.60s\"",
-                             col_names[bad], rec.cells[bad]);
+                             col_names[bad], it.rec.cells[bad]);
             break;
         }
         rs.n++;
     }
-    seg_csv_record_release(&rec);
+    replay_rows_close(&it);
+    if (rc == SEG_ERR_NOTFOUND)
+        rc = SEG_OK; /* every row read */
     if (!rc)
         rc = apply_all(c, &rs);
     free(rs.v);

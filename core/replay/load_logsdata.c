@@ -254,30 +254,10 @@ enum seg_err replay_load_logsdata(struct replay_ctx *c, const char *data, size_t
     size_t n = 0, alloc = 0;
     struct seg_strpool pool;
     seg_strpool_init(&pool);
-    struct seg_csv_record rec;
-    seg_csv_record_init(&rec);
-    size_t pos = 0;
-    enum seg_err rc = seg_csv_read_record(data, len, &pos, false, REPLAY_MAX_CELLS, &rec);
-    size_t line = 1 + replay_count_lines(data, 0, pos);
-    while (!rc) {
-        size_t at = line, before = pos;
-        rc = seg_csv_read_record(data, len, &pos, true, REPLAY_MAX_CELLS, &rec);
-        if (rc == SEG_ERR_NOTFOUND) {
-            rc = SEG_OK;
-            break;
-        }
-        if (rc) {
-            rc =
-                replay_fail(c, at, rc, rc == SEG_ERR_TOOBIG ? "too many cells" : "bad CSV quoting");
-            break;
-        }
-        line += replay_count_lines(data, before, pos);
-        if (rec.n == 1 && !rec.cells[0][0])
-            continue;
-        if (rec.n != N_COLUMNS) {
-            rc = replay_fail(c, at, SEG_ERR_PARSE, "%zu cells, expected %d", rec.n, N_COLUMNS);
-            break;
-        }
+    struct replay_rows it;
+    enum seg_err rc = replay_rows_open(c, &it, data, len, N_COLUMNS);
+    size_t at = 0;
+    while (!rc && !(rc = replay_rows_next(c, &it, &at))) {
         if (n == MAX_ROWS) {
             rc = replay_fail(c, at, SEG_ERR_TOOBIG, "more than %d rows", MAX_ROWS);
             break;
@@ -288,13 +268,15 @@ enum seg_err replay_load_logsdata(struct replay_ctx *c, const char *data, size_t
         }
         const char *bad = NULL;
         rows[n].line = at;
-        if (!parse_lrow(&pool, rec.cells, &rows[n], &bad)) {
+        if (!parse_lrow(&pool, it.rec.cells, &rows[n], &bad)) {
             rc = replay_fail(c, at, SEG_ERR_PARSE, "column %s: unexpected value", bad);
             break;
         }
         n++;
     }
-    seg_csv_record_release(&rec);
+    replay_rows_close(&it);
+    if (rc == SEG_ERR_NOTFOUND)
+        rc = SEG_OK; /* every row read */
     if (!rc)
         rc = apply_all(c, rows, n);
     free(rows);

@@ -100,6 +100,45 @@ size_t replay_count_lines(const char *data, size_t from, size_t to)
     return n;
 }
 
+enum seg_err replay_rows_open(struct replay_ctx *c, struct replay_rows *r, const char *data,
+                              size_t len, size_t ncols)
+{
+    *r = (struct replay_rows){.data = data, .len = len, .ncols = ncols};
+    seg_csv_record_init(&r->rec);
+    /* The header line was checked by format detection: skip it. */
+    enum seg_err rc = seg_csv_read_record(data, len, &r->pos, false, REPLAY_MAX_CELLS, &r->rec);
+    r->next_line = 1 + replay_count_lines(data, 0, r->pos);
+    if (rc)
+        return replay_fail(c, 1, rc, "unreadable header");
+    return SEG_OK;
+}
+
+enum seg_err replay_rows_next(struct replay_ctx *c, struct replay_rows *r, size_t *line)
+{
+    for (;;) {
+        size_t at = r->next_line, before = r->pos;
+        enum seg_err rc =
+            seg_csv_read_record(r->data, r->len, &r->pos, true, REPLAY_MAX_CELLS, &r->rec);
+        if (rc == SEG_ERR_NOTFOUND)
+            return rc;
+        if (rc)
+            return replay_fail(c, at, rc,
+                               rc == SEG_ERR_TOOBIG ? "too many cells" : "bad CSV quoting");
+        r->next_line += replay_count_lines(r->data, before, r->pos);
+        if (r->rec.n == 1 && !r->rec.cells[0][0])
+            continue; /* a blank line */
+        if (r->rec.n != r->ncols)
+            return replay_fail(c, at, SEG_ERR_PARSE, "%zu cells, expected %zu", r->rec.n, r->ncols);
+        *line = at;
+        return SEG_OK;
+    }
+}
+
+void replay_rows_close(struct replay_rows *r)
+{
+    seg_csv_record_release(&r->rec);
+}
+
 /* ---- detection and loading ------------------------------------------------------------ */
 
 const char *seg_replay_format_name(enum seg_replay_format f)

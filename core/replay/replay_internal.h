@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "export/csv.h"
 #include "metrics/store.h"
 #include "replay/replay.h"
 #include "util/errmsg.h"
@@ -14,9 +15,9 @@
 #define REPLAY_MAX_CELLS 64        /* a row with more cells is not ours */
 #define REPLAY_MAX_LINE  (1 << 20) /* a journal line longer than this is corrupt */
 
-/* The store keeps a per-second concurrency series from its first to its last execution, so
- * one hostile timestamp decades away would make it allocate gigabytes: a file whose START and
- * REPORT times span more than this is refused. A load test spans hours. */
+/* A file whose START and REPORT times span more than this is refused: a load test spans
+ * hours, so such a span means corrupt times (the store would also drop the older ones from
+ * its concurrency series). */
 #define REPLAY_MAX_SPAN_MS (92LL * 86400 * 1000)
 
 struct replay_ctx {
@@ -42,6 +43,21 @@ bool replay_status_from_name(const char *s, enum seg_inv_status *out);
 bool replay_span_ok(struct replay_ctx *c, int64_t t);
 /* Lines (LF) in data[from..to). */
 size_t replay_count_lines(const char *data, size_t from, size_t to);
+
+/* Reads the data rows of a CSV after its header, skipping blank lines: each call gives the
+ * next row of exactly ncols cells (SEG_OK, its line number in *line), SEG_ERR_NOTFOUND at
+ * the end, or another error already reported through replay_fail. */
+struct replay_rows {
+    const char *data;
+    size_t len, pos, next_line;
+    size_t ncols;
+    struct seg_csv_record rec;
+};
+enum seg_err replay_rows_open(struct replay_ctx *c, struct replay_rows *r, const char *data,
+                              size_t len, size_t ncols) SEG_MUST_USE;
+enum seg_err replay_rows_next(struct replay_ctx *c, struct replay_rows *r,
+                              size_t *line) SEG_MUST_USE;
+void replay_rows_close(struct replay_rows *r);
 
 enum seg_err replay_load_journal(struct replay_ctx *c, const char *data, size_t len) SEG_MUST_USE;
 enum seg_err replay_load_invocations(struct replay_ctx *c, const char *data,
