@@ -4,16 +4,6 @@
 # 6..8, exit 4, the freshness line, and the secret never printed. Also the default target
 # (all ok, exit 0) and a usage error (exit 2).
 . "$(dirname "$0")/../simapi/lib.sh"
-PASS=0
-FAILED=""
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok   $1"
-}
-bad() {
-    FAILED="$FAILED [$1]"
-    echo "FAIL $1: $2"
-}
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION
 unset AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL_LAMBDA AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
 aws_env
@@ -81,5 +71,4 @@ fi
 rc=$?
 [ "$rc" -eq 2 ] && ok "usage error exit 2" || bad "usage error exit 2" "rc=$rc"
 
-echo "$PASS passed${FAILED:+, failed:$FAILED}"
-[ -z "$FAILED" ]
+finish doctor.cli

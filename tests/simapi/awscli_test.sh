@@ -11,17 +11,6 @@ start_sim main --sim-speed 50 --sites 20 --sim-seed 3 || exit 1
 export AWS_ACCESS_KEY_ID="$SIM_KEY" AWS_SECRET_ACCESS_KEY="$SIM_SECRET"
 export AWS_DEFAULT_REGION="$SIM_REGION" AWS_MAX_ATTEMPTS=1
 EP="--endpoint-url $SIM_ENDPOINT"
-PASS=0
-FAILED=""
-
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok   $1"
-}
-bad() {
-    FAILED="$FAILED [$1]"
-    echo "FAIL $1: $2"
-}
 # expect NAME WANT CMD...: the command's stdout must equal WANT.
 expect() {
     name=$1
@@ -143,6 +132,4 @@ expect_fail "wrong secret: S3" SignatureDoesNotMatch env AWS_SECRET_ACCESS_KEY=w
 expect_fail "wrong secret: Lambda" InvalidSignatureException env AWS_SECRET_ACCESS_KEY=wrong \
     $AWS $EP lambda list-functions
 
-nfail=$(echo "$FAILED" | grep -o '\[' | wc -l)
-echo "simapi.awscli: $PASS passed, $nfail failed$FAILED"
-[ "$nfail" -eq 0 ]
+finish simapi.awscli

@@ -52,3 +52,21 @@ aws_env() {
     export AWS_PAGER=
     unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_DEFAULT_PROFILE
 }
+
+# Check counters: ok NAME, bad NAME DETAIL, then finish NAME prints the closing
+# "N passed, M failed" line and returns non-zero when anything failed.
+PASS=0
+FAILED=""
+ok() {
+    PASS=$((PASS + 1))
+    echo "ok   $1"
+}
+bad() {
+    FAILED="$FAILED [$1]"
+    echo "FAIL $1: $2"
+}
+finish() {
+    nfail=$(echo "$FAILED" | grep -o '\[' | wc -l)
+    echo "$1: $PASS passed, $nfail failed$FAILED"
+    [ "$nfail" -eq 0 ]
+}

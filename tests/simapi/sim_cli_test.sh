@@ -2,16 +2,6 @@
 # simapi.sim_cli: `segtop sim` prints DESIGN §4's lines, hides an environment secret, exits 0
 # on SIGTERM and 2 on a bad --sim-faults key or a non-loopback --listen.
 . "$(dirname "$0")/lib.sh"
-PASS=0
-FAILED=""
-ok() {
-    PASS=$((PASS + 1))
-    echo "ok   $1"
-}
-bad() {
-    FAILED="$FAILED [$1]"
-    echo "FAIL $1: $2"
-}
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION
 
 # stop_sim: SIGTERM, then the exit code within a deadline (124 when it hangs).
@@ -80,6 +70,4 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q 'bad.csv:1' "$WORK/csv.err" && ok "bad sites file exits 2 naming file:line" ||
     bad "bad sites file exits 2 naming file:line" "rc=$rc $(cat "$WORK/csv.err")"
 
-nfail=$(echo "$FAILED" | grep -o '\[' | wc -l)
-echo "simapi.sim_cli: $PASS passed, $nfail failed$FAILED"
-[ "$nfail" -eq 0 ]
+finish simapi.sim_cli
