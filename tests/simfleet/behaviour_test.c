@@ -21,7 +21,9 @@ struct env {
     struct sf_tap tap;
 };
 
-static void env_up(struct env *e, const char *faults_spec, int concurrency)
+/* speed: the simulated clock's; slow deadlines (valgrind) slow it down too, so executions
+ * still overlap the calls that must see them running. */
+static void env_up_speed(struct env *e, const char *faults_spec, int concurrency, double speed)
 {
     memset(e, 0, sizeof *e);
     e->dir = seg_test_tmpdir();
@@ -34,7 +36,7 @@ static void env_up(struct env *e, const char *faults_spec, int concurrency)
     struct seg_sim_faults faults;
     struct seg_errmsg err = {{0}};
     assert_int_equal(seg_sim_faults_parse(faults_spec, &faults, &err), SEG_OK);
-    seg_sim_clock_init(&e->clock, 2000.0);
+    seg_sim_clock_init(&e->clock, speed / seg_test_time_scale());
     struct seg_sim_fleet_config cfg = {.sites = e->sites,
                                        .nsites = NS,
                                        .region = "us-west-1",
@@ -45,6 +47,11 @@ static void env_up(struct env *e, const char *faults_spec, int concurrency)
     assert_int_equal(seg_sim_fleet_new(&cfg, &e->clock, NULL, &e->f, &err), SEG_OK);
     sf_tap_init(&e->tap);
     seg_sim_fleet_set_log_tap(e->f, sf_tap_fn, &e->tap);
+}
+
+static void env_up(struct env *e, const char *faults_spec, int concurrency)
+{
+    env_up_speed(e, faults_spec, concurrency, 2000.0);
 }
 
 static void env_down(struct env *e)
@@ -161,7 +168,9 @@ static void test_sync_invoke(void **state)
 {
     (void)state;
     struct env e;
-    env_up(&e, "timeout=site2", 2);
+    /* 100x: a 20 s execution lasts 200 ms of wall time, so the third call below finds the
+     * first two still running (at 2000x a loaded machine could miss the 10 ms window). */
+    env_up_speed(&e, "timeout=site2", 2, 100.0);
     struct seg_s3_event ev = {.region = "us-west-1",
                               .bucket = "site1-simulatedbucket",
                               .key = "sync.jpg",
