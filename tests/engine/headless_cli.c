@@ -1,5 +1,5 @@
-/* segtop's headless mode without the curses front end (which other work may be changing):
- * the same options and seg_headless_main, for the engine's integration tests and benches. */
+/* segtop's headless mode without the curses front end: the same options and
+ * seg_headless_main, so the engine's integration tests do not depend on the UI build. */
 #include <signal.h>
 #include <stdio.h>
 
