@@ -17,28 +17,6 @@ start() {
     new_session "$cols" "$rows" "$cmd"
 }
 
-# wait_exit: the process ends with code 0, off the alternate screen.
-wait_exit() {
-    local deadline=$(($(date +%s) + 15 * scale))
-    while [ ! -e "$out/rc" ]; do
-        [ "$(date +%s)" -gt "$deadline" ] && fail "no exit"
-        sleep 0.1
-    done
-    [ "$(cat "$out/rc")" = 0 ] || fail "exit code $(cat "$out/rc")"
-    sleep 0.2
-    [ "$(tmux -L "$sock" display-message -p -t main '#{alternate_on}')" = 0 ] ||
-        fail "still on the alternate screen after exit"
-}
-
-quit_clean() {
-    keys Escape
-    sleep 0.2
-    keys q
-    sleep 0.4
-    screen | grep -q "Quit? y/N" && keys y
-    wait_exit
-}
-
 # No escape sequence but SGR in the capture, no C1, BEL or U+202E.
 check_clean() {
     tmux -L "$sock" capture-pane -p -e -t main >"$out/cap"
@@ -109,13 +87,7 @@ help)
     ;;
 tab)
     start 80 24 $live
-    wait_for "┌─ Waves "
-    for t in "Sites [0-9]" "Errors [0-9]" "Concurrency:" "Cold starts \(" "Durations" "Waves"; do
-        keys Tab
-        wait_for "┌─ $t"
-        n=$(screen | grep -cE "┌─ (Waves|Sites|Errors|Concurrency|Cold starts|Durations)")
-        [ "$n" = 1 ] || fail "$n panels at 80x24"
-    done
+    check_tab_cycle
     quit_clean
     ;;
 quit)

@@ -19,24 +19,6 @@ start() {
     new_session "$cols" "$rows" "$cmd"
 }
 
-# quit_clean: q (and y if asked), then the process must exit 0 off the alternate screen.
-quit_clean() {
-    keys Escape
-    sleep 0.2
-    keys q
-    sleep 0.3
-    screen | grep -q "Quit? y/N" && keys y
-    local deadline=$(( $(date +%s) + 10 * scale ))
-    while [ ! -e "$out/rc" ]; do
-        [ "$(date +%s)" -gt "$deadline" ] && fail "no exit after q"
-        sleep 0.1
-    done
-    [ "$(cat "$out/rc")" = 0 ] || fail "exit code $(cat "$out/rc"): $(cat "$out/stderr")"
-    sleep 0.2
-    [ "$(tmux -L "$sock" display-message -p -t main '#{alternate_on}')" = 0 ] ||
-        fail "still on the alternate screen after exit"
-}
-
 case $case_name in
 wave)
     start 80 24 -- --sites 30 --ladder 1,5,10 --speed 40
@@ -91,14 +73,7 @@ help)
     ;;
 tab)
     start 80 24 -- --sites 10 --auto --speed 40
-    wait_for "┌─ Waves "
-    for t in "Sites [0-9]" "Errors [0-9]" "Concurrency:" "Cold starts \(" "Durations" "Waves"; do
-        keys Tab
-        wait_for "┌─ $t"
-        # One panel at a time at 80x24.
-        n=$(screen | grep -cE "┌─ (Waves|Sites|Errors|Concurrency|Cold starts|Durations)")
-        [ "$n" = 1 ] || fail "$n panels at 80x24"
-    done
+    check_tab_cycle
     quit_clean
     ;;
 too_small)

@@ -59,3 +59,37 @@ tab_to() {
     done
     wait_for "$1" 2
 }
+
+# wait_exit: the program ends with code 0 and leaves the alternate screen.
+wait_exit() {
+    local deadline=$(($(date +%s) + 15 * scale))
+    while [ ! -e "$out/rc" ]; do
+        [ "$(date +%s)" -gt "$deadline" ] && fail "no exit"
+        sleep 0.1
+    done
+    [ "$(cat "$out/rc")" = 0 ] || fail "exit code $(cat "$out/rc")"
+    sleep 0.2
+    [ "$(tmux -L "$sock" display-message -p -t main '#{alternate_on}')" = 0 ] ||
+        fail "still on the alternate screen after exit"
+}
+
+# quit_clean: q (and y if asked), then wait_exit.
+quit_clean() {
+    keys Escape
+    sleep 0.2
+    keys q
+    sleep 0.4
+    screen | grep -q "Quit? y/N" && keys y
+    wait_exit
+}
+
+# check_tab_cycle: at 80x24 Tab shows every panel in turn, one at a time.
+check_tab_cycle() {
+    wait_for "┌─ Waves "
+    for t in "Sites [0-9]" "Errors [0-9]" "Concurrency:" "Cold starts \(" "Durations" "Waves"; do
+        keys Tab
+        wait_for "┌─ $t"
+        n=$(screen | grep -cE "┌─ (Waves|Sites|Errors|Concurrency|Cold starts|Durations)")
+        [ "$n" = 1 ] || fail "$n panels at 80x24"
+    done
+}
