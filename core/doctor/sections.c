@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "doctor/checks_internal.h"
+#include "engine/poller.h"
 #include "util/xalloc.h"
 
 #define IAM_FIX "add it to segtop's IAM policy (README: \"IAM policy\")"
@@ -302,6 +303,17 @@ void doc_freshness_text(const struct seg_options *o, const struct seg_site *site
     double sweep = (double)groups / tps;
     int n = snprintf(out, size, "%zu group%s, %g calls/s: a sweep takes %.3g s", groups,
                      groups == 1 ? "" : "s", tps, sweep);
+    /* What the poller does instead when that is slow (queries take 1-3 s on AWS). */
+    if (seg_poller_prefers_insights(groups, tps, 2000) && n > 0 && (size_t)n < size) {
+        size_t batches = (groups + SEG_POLLER_BATCH - 1) / SEG_POLLER_BATCH;
+        int m = snprintf(out + n, size - (size_t)n,
+                         "; segtop reads them with Logs Insights, %zu quer%s of up to %d "
+                         "groups: about %.2g s",
+                         batches, batches == 1 ? "y" : "ies", SEG_POLLER_BATCH,
+                         seg_poller_insights_sweep_s(groups, tps, 2000));
+        if (m > 0)
+            n += m;
+    }
     if (sweep > 10 && n > 0 && (size_t)n < size)
         snprintf(out + n, size - (size_t)n,
                  DOC_FIX "for about 1 s, send every function's logs to one group "

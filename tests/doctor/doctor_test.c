@@ -125,6 +125,8 @@ static void test_default_sites_all_ok(void **state)
     assert_true(has_line(r.out, "ok      account: concurrency limit 1000 (1000 unreserved), "
                                 "largest wave 300 sites"));
     assert_true(has_line(r.out, "info    freshness: 300 groups, 4 calls/s: a sweep takes 75 s"
+                                "; segtop reads them with Logs Insights, 6 queries of up to 50 "
+                                "groups: about 5 s"
                                 " \xe2\x80\x94 for about 1 s, send every function's logs to one "
                                 "group (LoggingConfig.LogGroup) and pass --shared-log-group NAME"));
     assert_true(has_line(r.out, "doctor: 0 problems, 0 warnings (300 sites, trigger s3)"));
