@@ -135,8 +135,8 @@ int seg_dashboard_main(const struct seg_options *o, const struct seg_sim_hooks *
         .region = seg_session_region(s),
         .trigger = seg_session_trigger(s),
         .sites = (int)seg_session_nsites(s),
-        /* The simulator's default account limit; on AWS the limit is not known here. */
-        .account_concurrency = o->aws ? 0 : 1000,
+        .account_concurrency = seg_session_account_concurrency(s), /* 0: unknown, no line */
+        .log_tps = o->log_tps,
     };
     struct seg_tui_ops ops = {
         .latest = op_latest,

@@ -194,8 +194,9 @@ static bool parse_bool(const char *s, bool *out)
     return false;
 }
 
+/* where prefixes errors, as in apply(): a config file's errors name the file and line. */
 static enum seg_err parse_ladder(struct seg_options *o, const struct opt *op, const char *v,
-                                 struct seg_errmsg *err)
+                                 const char *where, struct seg_errmsg *err)
 {
     int n = 0;
     const char *p = v;
@@ -204,19 +205,19 @@ static enum seg_err parse_ladder(struct seg_options *o, const struct opt *op, co
         errno = 0;
         long step = strtol(p, &end, 10);
         if (errno || end == p || (*end && *end != ',') || step < op->min || step > op->max) {
-            seg_errmsg_set(err, "--waves: '%s' is not a list of sizes %g..%g, e.g. 1,20,50", v,
+            seg_errmsg_set(err, "%s: '%s' is not a list of sizes %g..%g, e.g. 1,20,50", where, v,
                            op->min, op->max);
             return SEG_ERR_INVALID;
         }
         if (n == SEG_MAX_LADDER) {
-            seg_errmsg_set(err, "--waves: at most %d steps", SEG_MAX_LADDER);
+            seg_errmsg_set(err, "%s: at most %d steps", where, SEG_MAX_LADDER);
             return SEG_ERR_INVALID;
         }
         o->waves[n++] = (int)step;
         p = *end ? end + 1 : end;
     }
     if (n == 0) {
-        seg_errmsg_set(err, "--waves: empty list; give sizes such as 1,20,50");
+        seg_errmsg_set(err, "%s: empty list; give sizes such as 1,20,50", where);
         return SEG_ERR_INVALID;
     }
     o->nwaves = n;
@@ -305,7 +306,7 @@ static enum seg_err apply(struct seg_options *o, const struct opt *op, const cha
         return parse_enum(value, export_names, SEG_ARRAY_LEN(export_names), "csv, seed", where,
                           (int *)&o->export_format, err);
     case OPT_LADDER:
-        return parse_ladder(o, op, value, err);
+        return parse_ladder(o, op, value, where, err);
     }
     return SEG_ERR_INVALID;
 }

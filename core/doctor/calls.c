@@ -211,10 +211,13 @@ static cJSON *json_body(const struct seg_http_result *res)
     return res->body ? cJSON_ParseWithLength(res->body, res->body_len) : NULL;
 }
 
-static double num(const cJSON *o, const char *name, double dflt)
+/* A count from an untrusted answer: dflt unless a number in 0..1e8 (casting a larger double,
+ * e.g. 1e300, to an integer is undefined behaviour; no Lambda setting comes near 1e8). */
+static long num(const cJSON *o, const char *name, long dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e8 ? (long)v->valuedouble
+                                                                             : dflt;
 }
 
 static const char *str(const cJSON *o, const char *name)
@@ -385,12 +388,15 @@ static void on_notif(struct doc_ctx *c, size_t i, enum doc_res res, const struct
                                                c->t->region, c->sample_key, found, sizeof found);
     c->st[i].notif = v;
     if (c->o->trigger != SEG_TRIGGER_S3) {
+        /* The run keeps the wave's own invocation and counts the other as extra. */
         if (v == DOC_NOTIF_OK)
             doc_site_line(c->r, DOC_K_NOTIFICATION, DOC_WARN, s->n,
-                          "bucket also notifies the function: each wave runs it twice" DOC_FIX
+                          "bucket also notifies the function: each wave runs it twice (the "
+                          "notification's runs count as extra, not as the wave's)" DOC_FIX
                           "use --trigger s3, or remove the notification",
                           "bucket %s also notifies %s on s3:ObjectCreated: each wave runs it "
-                          "twice" DOC_FIX "use --trigger s3, or remove the notification",
+                          "twice (the notification's runs count as extra, not as the "
+                          "wave's)" DOC_FIX "use --trigger s3, or remove the notification",
                           s->bucket, s->function);
         return;
     }
@@ -485,8 +491,8 @@ void doc_handle(struct doc_ctx *c, const struct seg_http_result *r)
         if (res == DOC_R_OK) {
             cJSON *root = json_body(r);
             const cJSON *lim = cJSON_GetObjectItemCaseSensitive(root, "AccountLimit");
-            c->limit = (long)num(lim, "ConcurrentExecutions", -1);
-            c->unreserved = (long)num(lim, "UnreservedConcurrentExecutions", c->limit);
+            c->limit = num(lim, "ConcurrentExecutions", -1);
+            c->unreserved = num(lim, "UnreservedConcurrentExecutions", c->limit);
             if (c->limit < 0)
                 c->account = DOC_R_FAILED;
             cJSON_Delete(root);

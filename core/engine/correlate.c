@@ -80,10 +80,13 @@ static void hfree(struct htab *t, void (*fv)(void *))
 
 enum mark_kind { MARK_EVENT_TIME, MARK_DB_WRITE, MARK_ERROR, MARK_IMAGE };
 
+struct stream;
+
 struct mark {
     enum mark_kind kind;
-    int64_t ts, val;
+    int64_t ts, val; /* val: MARK_IMAGE the wave of its key; MARK_EVENT_TIME the time */
     char *text;
+    const struct stream *via; /* the stream whose START claimed the line; NULL: it named its id */
 };
 
 struct rep {
@@ -115,6 +118,8 @@ struct inv {
     size_t nmarks;
     int64_t open_start;  /* START sent to the store for the open attempt, or NONE */
     int64_t last_report; /* last REPORT sent, or NONE */
+    bool extra;          /* started by the bucket's notification (invoke/event) */
+    size_t extra_runs;   /* of those, reported through on_extra so far */
 };
 
 /* A line waiting for its stream's START. */
@@ -146,7 +151,8 @@ struct seg_corr {
     size_t nwaves;
     int64_t *covered; /* per gsite (index 0: shared group) */
     int ncovered;
-    struct inv **work; /* invs with held work */
+    struct htab resolved; /* "wave|site" whose Invoke has its answer (invoke/event) */
+    struct inv **work;    /* invs with held work */
     size_t nwork, capwork;
     struct seg_corr_stats st;
 };
@@ -186,6 +192,7 @@ void seg_corr_free(struct seg_corr *c)
         return;
     hfree(&c->invs, inv_free);
     hfree(&c->streams, stream_free);
+    hfree(&c->resolved, NULL);
     for (size_t i = 0; i < c->nwaves; i++)
         free(c->waves[i].key);
     free(c->waves);
@@ -201,7 +208,7 @@ void seg_corr_stats(const struct seg_corr *c, struct seg_corr_stats *out)
     out->unbound_ids = 0;
     for (size_t i = 0; i < c->nwork; i++) {
         struct inv *v = c->work[i];
-        if (!v->bound)
+        if (!v->bound && !v->extra)
             out->unbound_ids++;
         for (size_t j = 0; j < v->nreps; j++)
             out->held_reports += !v->reps[j].emitted;
@@ -256,6 +263,49 @@ void seg_corr_known(struct seg_corr *c, const char *request_id, int wave, int si
     work_add(c, v);
 }
 
+static void resolved_key(int wave, int site, char out[32])
+{
+    snprintf(out, 32, "%d|%d", wave, site);
+}
+
+void seg_corr_trigger_resolved(struct seg_corr *c, int wave, int site)
+{
+    char key[32];
+    resolved_key(wave, site, key);
+    if (!hget(&c->resolved, key))
+        hput(&c->resolved, key, c); /* any non-NULL value: present */
+}
+
+/* An unbound id of a wave's object at a site whose Invoke already answered with another id
+ * (or none): the notification started it. */
+static bool is_extra(struct seg_corr *c, struct inv *v)
+{
+    char key[32];
+    if (v->extra)
+        return true;
+    if (c->trigger == SEG_TRIGGER_S3 || v->bound || !v->wave || !v->site)
+        return false;
+    resolved_key(v->wave, v->site, key);
+    if (!hget(&c->resolved, key))
+        return false;
+    v->extra = true;
+    c->st.extra_ids++;
+    return true;
+}
+
+/* Counts an extra run's new STARTs or REPORTs (whichever are more: one may be lost). */
+static void extra_advance(struct seg_corr *c, struct inv *v)
+{
+    size_t runs = v->nstarts > v->nreps ? v->nstarts : v->nreps;
+    int64_t since = v->nstarts > v->nreps ? v->starts[v->nstarts - 1].ts : SEG_TIME_NONE;
+    int fresh = (int)(runs - v->extra_runs);
+    v->extra_runs = runs;
+    for (size_t i = 0; i < v->nreps; i++)
+        v->reps[i].emitted = true;
+    if (c->hooks.on_extra)
+        c->hooks.on_extra(c->hooks.ud, v->wave, v->site, fresh, since);
+}
+
 static int64_t covered_of(const struct seg_corr *c, int gsite)
 {
     return gsite >= 0 && gsite < c->ncovered ? c->covered[gsite] : SEG_TIME_NONE;
@@ -288,13 +338,14 @@ static int parse_site(const char *s)
     return atoi(s + i);
 }
 
-static void add_mark(struct inv *v, enum mark_kind k, int64_t ts, int64_t val, const char *text)
+static void add_mark(struct inv *v, enum mark_kind k, int64_t ts, int64_t val, const char *text,
+                     const struct stream *via)
 {
     for (size_t i = 0; i < v->nmarks; i++)
         if (v->marks[i].kind == k && v->marks[i].ts == ts)
             return; /* the same line again */
     v->marks = seg_xrealloc(v->marks, (v->nmarks + 1) * sizeof *v->marks);
-    v->marks[v->nmarks++] = (struct mark){k, ts, val, text ? seg_xstrdup(text) : NULL};
+    v->marks[v->nmarks++] = (struct mark){k, ts, val, text ? seg_xstrdup(text) : NULL, via};
 }
 
 static void try_bind(struct seg_corr *c, struct inv *v)
@@ -322,34 +373,37 @@ static enum seg_inv_status status_of(const struct seg_log_record *r)
     }
 }
 
-/* Applies a line whose request id is known. */
+/* Applies a line whose request id is known (via: the stream whose START claimed it, NULL
+ * when the line named its request id). */
 static void apply(struct seg_corr *c, struct inv *v, int gsite, int64_t ts, int64_t ingest,
-                  const struct seg_log_record *r)
+                  const struct seg_log_record *r, const struct stream *via)
 {
     switch (r->kind) {
-    case SEG_LOG_IMAGE_NAME:
+    case SEG_LOG_IMAGE_NAME: {
+        int wave = wave_of_key(c, r->image_name);
         if (!v->wave) {
-            v->wave = wave_of_key(c, r->image_name);
+            v->wave = wave;
             if (gsite > 0)
                 v->site = gsite;
         }
-        add_mark(v, MARK_IMAGE, ts, 0, NULL);
+        add_mark(v, MARK_IMAGE, ts, wave, NULL, via);
         break;
+    }
     case SEG_LOG_EVENT_TIME:
         if (!v->site && gsite == 0)
             v->site = parse_site(r->site_id);
         if (r->has_event_time)
-            add_mark(v, MARK_EVENT_TIME, ts, r->event_time_ms, NULL);
+            add_mark(v, MARK_EVENT_TIME, ts, r->event_time_ms, NULL, via);
         break;
     case SEG_LOG_DB_WRITE:
-        add_mark(v, MARK_DB_WRITE, ts, ts, NULL);
+        add_mark(v, MARK_DB_WRITE, ts, ts, NULL, via);
         break;
     case SEG_LOG_TIMEOUT:
     case SEG_LOG_OOM:
     case SEG_LOG_RUNTIME_EXIT:
     case SEG_LOG_TRACEBACK:
     case SEG_LOG_APP_ERROR:
-        add_mark(v, MARK_ERROR, ts, 0, r->excerpt);
+        add_mark(v, MARK_ERROR, ts, 0, r->excerpt, via);
         break;
     case SEG_LOG_REPORT: {
         for (size_t i = 0; i < v->nreps; i++)
@@ -402,12 +456,28 @@ static void add_start(struct inv *v, int64_t ts, int64_t init_ts)
     v->nstarts++;
 }
 
-/* The START of the stream owning a line at ts, or NULL. */
-static struct inv *owner(const struct stream *s, int64_t ts)
+/* The START of the stream owning a line at ts, or NULL: the latest START not after it, unless
+ * that run is known to have ended before ts (a REPORT of its id in [START, ts)) or the line
+ * is the Image Name of another wave's object. Then the line's own START has not been read
+ * yet (each event has its own ingestion delay, so a warm run's first lines can arrive before
+ * its START) and the line waits for it, instead of going to the previous run. */
+static struct inv *owner(const struct seg_corr *c, const struct stream *s, int64_t ts,
+                         const struct seg_log_record *rec)
 {
-    for (size_t i = s->nstarts; i-- > 0;)
-        if (s->start_ts[i] <= ts)
-            return s->start_inv[i];
+    for (size_t i = s->nstarts; i-- > 0;) {
+        if (s->start_ts[i] > ts)
+            continue;
+        struct inv *v = s->start_inv[i];
+        for (size_t k = 0; k < v->nreps; k++)
+            if (v->reps[k].ts >= s->start_ts[i] && v->reps[k].ts < ts)
+                return NULL;
+        if (rec->kind == SEG_LOG_IMAGE_NAME && v->wave) {
+            int w = wave_of_key(c, rec->image_name);
+            if (w && w != v->wave)
+                return NULL;
+        }
+        return v;
+    }
     return NULL;
 }
 
@@ -422,6 +492,44 @@ static struct stream *stream_get(struct seg_corr *c, int gsite, const char *name
         hput(&c->streams, key, s);
     }
     return s;
+}
+
+/* START i of the stream was read after lines of its run that went to the run before it
+ * (whose REPORT, which would have shown that it had ended, was not read yet either): they
+ * move to START i's run, the lines that START claimed at or after it and before the next. */
+static void rehome(struct seg_corr *c, struct stream *s, size_t i)
+{
+    struct inv *from = i > 0 ? s->start_inv[i - 1] : NULL, *to = s->start_inv[i];
+    if (!from || from == to)
+        return;
+    int64_t lo = s->start_ts[i], hi = i + 1 < s->nstarts ? s->start_ts[i + 1] : INT64_MAX;
+    size_t k = 0;
+    bool image = false;
+    for (size_t j = 0; j < from->nmarks; j++) {
+        struct mark m = from->marks[j];
+        if (m.via != s || m.ts < lo || m.ts >= hi) {
+            from->marks[k++] = m;
+            continue;
+        }
+        if (m.kind == MARK_IMAGE && !to->wave)
+            to->wave = (int)m.val;
+        if (!to->site)
+            to->site = from->site; /* one stream is one function's environment */
+        image |= m.kind == MARK_IMAGE;
+        add_mark(to, m.kind, m.ts, m.val, m.text, s);
+        free(m.text);
+    }
+    if (k == from->nmarks)
+        return;
+    from->nmarks = k;
+    if (image && !from->bound) { /* its wave came from its own Image Name, if any */
+        from->wave = 0;
+        for (size_t j = 0; j < from->nmarks; j++)
+            if (from->marks[j].kind == MARK_IMAGE)
+                from->wave = (int)from->marks[j].val;
+    }
+    try_bind(c, to);
+    work_add(c, from);
 }
 
 static void stream_start(struct seg_corr *c, struct stream *s, int gsite, int64_t ts, struct inv *v)
@@ -447,12 +555,13 @@ static void stream_start(struct seg_corr *c, struct stream *s, int gsite, int64_
     add_start(v, ts,
               i == 0 && s->init_ts != SEG_TIME_NONE && s->init_ts <= ts ? s->init_ts
                                                                         : SEG_TIME_NONE);
+    rehome(c, s, i);
     /* Lines that were waiting for an owner. */
     size_t k = 0;
     for (size_t j = 0; j < s->norphans; j++) {
-        struct inv *o = owner(s, s->orphans[j].ts);
+        struct inv *o = owner(c, s, s->orphans[j].ts, &s->orphans[j].rec);
         if (o)
-            apply(c, o, gsite, s->orphans[j].ts, SEG_TIME_NONE, &s->orphans[j].rec);
+            apply(c, o, gsite, s->orphans[j].ts, SEG_TIME_NONE, &s->orphans[j].rec, s);
         else
             s->orphans[k++] = s->orphans[j];
     }
@@ -460,9 +569,23 @@ static void stream_start(struct seg_corr *c, struct stream *s, int gsite, int64_
     work_add(c, v);
 }
 
+/* Every line of a site, any kind, for the site detail's last lines. In a shared group only
+ * a line whose request id is bound names its site. */
+static void note_line(struct seg_corr *c, int gsite, int64_t ts, const struct seg_log_record *rec)
+{
+    int site = gsite;
+    if (site <= 0) {
+        const struct inv *v = rec->request_id[0] ? hget(&c->invs, rec->request_id) : NULL;
+        site = v ? v->site : 0;
+    }
+    if (site > 0 && rec->line[0])
+        seg_store_log_line(c->store, site, ts, rec->line);
+}
+
 void seg_corr_event(struct seg_corr *c, int gsite, const char *stream, int64_t ts_ms,
                     int64_t ingest_ms, const struct seg_log_record *rec)
 {
+    note_line(c, gsite, ts_ms, rec);
     if (rec->kind == SEG_LOG_OTHER)
         return;
     c->st.events++;
@@ -483,7 +606,7 @@ void seg_corr_event(struct seg_corr *c, int gsite, const char *stream, int64_t t
     else if (rec->request_id[0])
         v = inv_get(c, rec->request_id, gsite);
     else
-        v = owner(s, ts_ms);
+        v = owner(c, s, ts_ms, rec);
     if (!v) {
         if (s->norphans >= 4096) { /* a stream with no START in sight: drop the oldest */
             memmove(s->orphans, s->orphans + 1, (s->norphans - 1) * sizeof *s->orphans);
@@ -494,7 +617,7 @@ void seg_corr_event(struct seg_corr *c, int gsite, const char *stream, int64_t t
         c->st.orphan_lines++;
         return;
     }
-    apply(c, v, gsite, ts_ms, ingest_ms, rec);
+    apply(c, v, gsite, ts_ms, ingest_ms, rec, rec->request_id[0] ? NULL : s);
 }
 
 /* The latest mark of kind k within (lo, hi]. */
@@ -523,8 +646,12 @@ static bool advance(struct seg_corr *c, struct inv *v)
 {
     if (!v->bound) {
         try_bind(c, v);
-        if (!v->bound)
+        if (!v->bound && !is_extra(c, v))
             return false;
+    }
+    if (v->extra) {
+        extra_advance(c, v);
+        return true;
     }
     size_t si = 0;
     int64_t prev = SEG_TIME_NONE;

@@ -11,6 +11,11 @@
  * - A REPORT goes to the store once its attempt's `Event Time` line was seen, or once the
  *   group has been read completely past the REPORT's time plus the re-read window (the
  *   line may never come, e.g. a crash before the handler ran).
+ * - invoke/event: the upload before each Invoke also fires the function when the bucket
+ *   notifies it (as on AWS). Once the wave's Invoke for (wave, site) has its answer
+ *   (seg_corr_trigger_resolved), a request id of that wave's object at that site that the
+ *   answer did not name was started by the notification: an extra run, reported through
+ *   on_extra and never sent to the store (it is not the wave's invocation).
  * - Async retries are further START/REPORT pairs of the same request id.
  * - Start times: a cold attempt starts at its INIT_START (or START - Init Duration), as the
  *   execution environment does; a warm one at START.
@@ -34,6 +39,10 @@ struct seg_corr_hooks {
     /* A REPORT went into the store; ingest_ms: its ingestionTime (SEG_TIME_NONE unknown). */
     void (*on_report)(void *ud, int wave, int site, enum seg_inv_status st, int64_t ts_ms,
                       int64_t ingest_ms);
+    /* invoke/event: runs of (wave, site) the bucket's notification started: new_runs more
+     * were seen (a START or a REPORT each); running_since: the START of one still running,
+     * or SEG_TIME_NONE. */
+    void (*on_extra)(void *ud, int wave, int site, int new_runs, int64_t running_since);
 };
 
 struct seg_corr *seg_corr_new(struct seg_store *store, enum seg_trigger trigger,
@@ -44,6 +53,9 @@ void seg_corr_free(struct seg_corr *c);
 void seg_corr_add_wave(struct seg_corr *c, int wave, const char *key);
 /* invoke/event: request_id is (wave, site) (already bound in the store). */
 void seg_corr_known(struct seg_corr *c, const char *request_id, int wave, int site);
+/* invoke/event: the wave's Invoke for (wave, site) has its answer (after seg_corr_known
+ * when it named a request id): other runs of the wave's object there are extra runs. */
+void seg_corr_trigger_resolved(struct seg_corr *c, int wave, int site);
 
 /* One log event. gsite: the site whose log group it came from, 0 for a shared group.
  * ingest_ms: its ingestionTime (SEG_TIME_NONE when unknown). */
@@ -56,6 +68,7 @@ void seg_corr_flush(struct seg_corr *c);
 
 struct seg_corr_stats {
     uint64_t events, reports_emitted, held_reports, unbound_ids, orphan_lines;
+    uint64_t extra_ids; /* request ids recognised as the bucket notification's runs */
 };
 void seg_corr_stats(const struct seg_corr *c, struct seg_corr_stats *out);
 

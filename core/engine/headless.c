@@ -28,17 +28,33 @@ enum {
 
 static void progress(const struct seg_run_status *st)
 {
-    char lag[32];
+    char lag[32], extra[48] = "";
     if (isnan(st->lag_p95_s))
         snprintf(lag, sizeof lag, "-");
     else
         snprintf(lag, sizeof lag, "%.1fs", st->lag_p95_s);
+    if (st->trigger != SEG_TRIGGER_S3) /* runs the bucket's notification started */
+        snprintf(extra, sizeof extra, " extra=%llu", (unsigned long long)st->notif_runs);
     fprintf(stderr,
             "[t+%.0fs] wave %d/%d n=%d sent=%u acc=%u start=%u done=%u fail=%u miss=%u "
-            "logs=%.1f/s thr=%llu lag_p95=%s\n",
+            "logs=%.1f/s thr=%llu lag_p95=%s%s\n",
             floor(st->t_s), st->ladder_pos, st->nladder, st->size, st->sent, st->accepted,
             st->started, st->done, st->failed, st->missing, st->logs_per_s,
-            (unsigned long long)st->throttles, lag);
+            (unsigned long long)st->throttles, lag, extra);
+}
+
+/* Once, when the first one is seen, and in the closing lines. */
+static void extra_note(const struct seg_run_status *st, bool warning)
+{
+    if (warning)
+        fprintf(stderr, "segtop: warning: the buckets also notify the functions: each upload "
+                        "runs the function once more (segtop doctor); those runs are counted "
+                        "as extra, not as the waves'\n");
+    else
+        fprintf(stderr,
+                "segtop: extra runs from the bucket notification: %llu (real load and cost, "
+                "not in the waves' figures)\n",
+                (unsigned long long)st->notif_runs);
 }
 
 /* REPORT ingestion -> its arrival in the store: wall seconds, then the log clock's. */
@@ -51,10 +67,11 @@ static void freshness(const struct seg_run_status *st)
     }
     fprintf(stderr,
             "segtop: freshness p50 %.2f s p95 %.2f s max %.2f s (wall), log calls %llu, "
-            "throttles %llu; log clock p50 %.2f s p95 %.2f s max %.2f s; %u REPORTs\n",
+            "throttles %llu; log clock p50 %.2f s p95 %.2f s max %.2f s; %u REPORTs; %llu "
+            "Insights queries\n",
             st->fresh_wall_p50_s, st->fresh_wall_p95_s, st->fresh_wall_max_s,
             (unsigned long long)st->log_calls, (unsigned long long)st->throttles, st->fresh_p50_s,
-            st->fresh_p95_s, st->fresh_max_s, st->fresh_n);
+            st->fresh_p95_s, st->fresh_max_s, st->fresh_n, (unsigned long long)st->log_queries);
 }
 
 int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *hooks)
@@ -104,7 +121,7 @@ int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *h
     struct seg_run *run = seg_session_run(session);
     struct seg_engine *engine = seg_session_engine(session);
 
-    bool interrupted = false;
+    bool interrupted = false, extra_warned = false;
     double next_line = 1.0;
     struct seg_run_status st;
     for (;;) {
@@ -116,6 +133,10 @@ int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *h
             seg_run_request_stop(engine);
         }
         seg_run_get_status(run, &st);
+        if (st.notif_runs && !extra_warned) {
+            extra_note(&st, true);
+            extra_warned = true;
+        }
         if (st.t_s >= next_line) {
             progress(&st);
             next_line = floor(st.t_s) + 1.0;
@@ -138,6 +159,8 @@ int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *h
                 "%llu log calls by then\n",
                 st.size, st.last_reports_s, (unsigned long long)st.last_reports_log_calls);
     freshness(&st);
+    if (st.trigger != SEG_TRIGGER_S3)
+        extra_note(&st, false);
     struct seg_outputs_request oq = {.store = seg_session_store(session),
                                      .export_dir = o->export_dir,
                                      .export_file = o->export_file,

@@ -262,7 +262,12 @@ void seg_poller_stats(const struct seg_poller *p, struct seg_poller_stats *out)
     out->calls_per_s = seg_budget_calls_per_s(&p->budget, now) +
                        seg_budget_calls_per_s(&p->qstart, now) +
                        seg_budget_calls_per_s(&p->qresults, now);
+    /* The most throttled API's budget: that is the one holding the reads back. */
     out->rate = p->budget.rate;
+    if (p->nbatches && p->qstart.rate < out->rate)
+        out->rate = p->qstart.rate;
+    if (p->nbatches && p->qresults.rate < out->rate)
+        out->rate = p->qresults.rate;
     out->query_ms = p->query_ms;
     out->lag_p95_ms = NAN;
     if (p->nlags) {

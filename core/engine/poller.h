@@ -41,7 +41,7 @@ struct seg_poller_stats {
     uint64_t queries, query_rows, query_truncated; /* Logs Insights */
     double query_ms;                               /* estimate, StartQuery -> Complete */
     double calls_per_s;
-    double rate;       /* current budget, calls/s */
+    double rate;       /* current budget, calls/s: the lowest of the three APIs' */
     double lag_p95_ms; /* NAN when no REPORT yet */
 };
 

@@ -61,6 +61,13 @@ static void set_in_flight(struct seg_poller *p, struct batch *b, bool on)
         p->groups[i].in_flight = on;
 }
 
+/* A query reads every group of its batch: none is due for an idle read for a while. */
+static void idle_later(struct seg_poller *p, struct batch *b, double now)
+{
+    for (size_t i = b->first; i < b->first + b->n; i++)
+        p->groups[i].next_idle_ms = now + p->cfg.idle_every_ms;
+}
+
 static void start(struct seg_poller *p, struct seg_http_client *c, struct batch *b, double now)
 {
     int64_t from = b->resume_from;
@@ -93,6 +100,7 @@ static void start(struct seg_poller *p, struct seg_http_client *c, struct batch 
     b->rows = 0;
     b->max_ts = from;
     set_in_flight(p, b, true);
+    idle_later(p, b, now);
     p->queries++;
     p->st.queries++;
     submit_json(p, c, seg_poller_call_id(K_START, (size_t)(b - p->batches)),

@@ -29,6 +29,7 @@ struct slot {
     enum seg_inv_status last;
     int reports;
     bool sent, outcome;
+    int64_t extra_since; /* invoke/event: START of a notification's run still going, or 0 */
 };
 
 struct wave {
@@ -74,6 +75,8 @@ struct seg_run {
     double *fresh;      /* freshness samples, log ms: a ring of SEG_RUN_FRESH_MAX */
     size_t nfresh, fresh_head;
     bool fresh_dirty; /* samples since the last publish */
+    uint64_t notif_runs;
+    bool notif_warned;
     pthread_mutex_t lock;
     struct seg_run_status status; /* guarded by lock */
 };
@@ -107,6 +110,9 @@ static void on_start(void *ud, int wave, int site, int64_t ts)
     if (!s->outcome)
         s->deadline = ts + timeout_ms(r, site) + r->cfg.grace_ms;
     r->dirty = true;
+    /* New work, perhaps read long after it happened: the drain reads past it again, even
+     * when its deadline has already passed by the next sweep. */
+    r->idle_since = SEG_TIME_NONE;
 }
 
 /* Freshness of a REPORT now in the store: log clock now minus its ingestionTime. */
@@ -128,6 +134,7 @@ static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int6
 {
     struct seg_run *r = ud;
     fresh_add(r, ingest);
+    r->idle_since = SEG_TIME_NONE; /* a new outcome: an async retry may follow it */
     struct slot *s = slot_get(r, wave, site);
     if (!s)
         return;
@@ -146,6 +153,28 @@ static void on_report(void *ud, int wave, int site, enum seg_inv_status st, int6
     r->dirty = true;
 }
 
+static void message(struct seg_run *r, const char *fmt, ...) SEG_PRINTF(2, 3);
+
+/* invoke/event: the bucket's own notification ran the function for a wave's object too. Its
+ * runs are waited for (the site stays outstanding while one runs) and counted, once. */
+static void on_extra(void *ud, int wave, int site, int new_runs, int64_t running_since)
+{
+    struct seg_run *r = ud;
+    struct slot *s = slot_get(r, wave, site);
+    if (!s)
+        return;
+    s->extra_since = running_since == SEG_TIME_NONE ? 0 : running_since;
+    if (new_runs <= 0)
+        return;
+    r->notif_runs += (uint64_t)new_runs;
+    r->dirty = true;
+    if (!r->notif_warned) {
+        r->notif_warned = true;
+        message(r, "the bucket also notifies the function: each upload runs it once more; "
+                   "those runs are counted apart (extra), not as the wave's");
+    }
+}
+
 struct seg_run *seg_run_new(const struct seg_run_config *cfg)
 {
     struct seg_run *r = seg_xcalloc(1, sizeof *r);
@@ -157,10 +186,16 @@ struct seg_run *seg_run_new(const struct seg_run_config *cfg)
     if (r->cfg.retry_wait_ms <= 0)
         r->cfg.retry_wait_ms = 200000;
     pthread_mutex_init(&r->lock, NULL);
-    r->store = seg_store_new(NULL);
+    /* Cost where a REPORT lacks Memory Size: the functions' own (the pre-flight read it). */
+    struct seg_store_config scfg;
+    seg_store_config_defaults(&scfg);
+    if (cfg->nsites && cfg->sites[0].memory_mb > 0)
+        scfg.default_memory_mb = cfg->sites[0].memory_mb;
+    r->store = seg_store_new(&scfg);
     for (size_t i = 0; i < cfg->nsites; i++)
         seg_store_set_site(r->store, cfg->sites[i].n, cfg->sites[i].function);
-    struct seg_corr_hooks hooks = {.ud = r, .on_start = on_start, .on_report = on_report};
+    struct seg_corr_hooks hooks = {
+        .ud = r, .on_start = on_start, .on_report = on_report, .on_extra = on_extra};
     r->corr = seg_corr_new(r->store, cfg->trigger, &hooks);
 
     /* Log groups: the shared one, or one per site; a group several sites share is read as
@@ -191,6 +226,9 @@ struct seg_run *seg_run_new(const struct seg_run_config *cfg)
     r->t0_mono = seg_http_now_ms();
     r->last_pub_mono = -1e18;
     r->status.nladder = (int)cfg->nladder;
+    r->status.trigger = cfg->trigger;
+    r->status.account_concurrency = cfg->account_concurrency;
+    r->status.config_failed = (uint32_t)cfg->config_failed;
     r->status.lag_p95_s = NAN;
     r->status.last_reports_s = NAN;
     r->status.fresh_p50_s = r->status.fresh_p95_s = r->status.fresh_max_s = NAN;
@@ -232,7 +270,6 @@ void seg_run_get_status(struct seg_run *r, struct seg_run_status *out)
 
 /* ---- firing ---- */
 
-static void message(struct seg_run *r, const char *fmt, ...) SEG_PRINTF(2, 3);
 static void message(struct seg_run *r, const char *fmt, ...)
 {
     if (!r->cfg.on_message)
@@ -378,6 +415,7 @@ static void on_trigger(struct seg_run *r, struct seg_http_client *c, struct seg_
         /* No object, no invocation: the trigger failed at its first step. */
         if (seg_store_trigger_sent(r->store, w->number, site, sent_log) == SEG_OK)
             trigger_failed(r, w, site, res, sent_log);
+        seg_corr_trigger_resolved(r->corr, w->number, site);
         w->results++;
         r->dirty = true;
         return;
@@ -390,18 +428,26 @@ static void on_trigger(struct seg_run *r, struct seg_http_client *c, struct seg_
         return;
     struct slot *s = &w->slots[site];
     s->sent = true;
+    bool invoke = r->cfg.trigger != SEG_TRIGGER_S3;
     if (res->outcome != SEG_HTTP_OK) {
         trigger_failed(r, w, site, res, sent_log);
+        if (invoke)
+            seg_corr_trigger_resolved(r->corr, w->number, site);
         return;
     }
-    double acc = res->accepted_ms > 0 ? res->accepted_ms : sent;
-    const char *rid =
-        r->cfg.trigger != SEG_TRIGGER_S3 && res->request_id[0] ? res->request_id : NULL;
-    if (seg_store_trigger_accepted(r->store, w->number, site, seg_logclock_at(&r->cfg.clock, acc),
-                                   rid) != SEG_OK)
-        return;
-    if (rid)
+    /* A synchronous Invoke answers when the run ends: it was accepted when it went out. */
+    double acc = r->cfg.trigger == SEG_TRIGGER_INVOKE ? sent
+                 : res->accepted_ms > 0               ? res->accepted_ms
+                                                      : sent;
+    const char *rid = invoke && res->request_id[0] ? res->request_id : NULL;
+    enum seg_err e = seg_store_trigger_accepted(r->store, w->number, site,
+                                                seg_logclock_at(&r->cfg.clock, acc), rid);
+    if (e == SEG_OK && rid)
         seg_corr_known(r->corr, rid, w->number, site);
+    if (invoke) /* after seg_corr_known: the answer's id is the wave's, any other is extra */
+        seg_corr_trigger_resolved(r->corr, w->number, site);
+    if (e != SEG_OK)
+        return;
     /* s3 adds S3's delivery and Lambda's queue before the START: both fit in the grace. */
     s->deadline = sent_log + timeout_ms(r, site) + r->cfg.grace_ms;
 }
@@ -447,9 +493,12 @@ static bool sweep(struct seg_run *r, int64_t now)
                     r->dirty = true;
                     s->outcome = true;
                     s->last = SEG_INV_MISSING;
+                    r->idle_since = SEG_TIME_NONE; /* read past this outcome too */
                 }
             }
-            bool out = !s->outcome || retry_pending(r, s, now);
+            bool out =
+                !s->outcome || retry_pending(r, s, now) ||
+                (s->extra_since && now <= s->extra_since + timeout_ms(r, site) + r->cfg.grace_ms);
             if (out) {
                 r->outstanding[site] = true;
                 idle = false;
@@ -515,6 +564,7 @@ static void publish(struct seg_run *r, double mono)
     st->running_ladder = r->cfg.autorun && !r->stopped && r->phase != PH_DONE;
     st->throttles = ps.throttles;
     st->log_calls = ps.calls;
+    st->log_queries = ps.queries;
     st->lag_p95_s = ps.lag_p95_ms / 1000.0;
     if (r->nwaves) {
         const struct wave *w = &r->waves[r->nwaves - 1];
@@ -523,6 +573,7 @@ static void publish(struct seg_run *r, double mono)
         st->last_reports_log_calls = w->reported_calls;
     }
     fresh_summary(r, st);
+    st->notif_runs = r->notif_runs;
     st->draining = r->phase == PH_DRAIN;
     st->finished = r->phase == PH_DONE;
     st->interrupted = r->stopped;

@@ -32,6 +32,9 @@ struct seg_run_config {
     int64_t grace_ms;      /* after the function timeout, before "missing" */
     int64_t retry_wait_ms; /* how long a failed async attempt may wait for its retry */
     bool use_date_offset;  /* real AWS: clock offset from Date headers */
+    /* From the pre-flight (engine/preflight.h), shown in the status. */
+    int account_concurrency; /* AccountLimit.ConcurrentExecutions; 0: unknown */
+    size_t config_failed;    /* sites whose GetFunctionConfiguration failed */
     struct seg_logclock clock;
     /* The ladder, run by itself when autorun (headless). */
     const int *ladder;
@@ -61,6 +64,7 @@ struct seg_run_status {
     uint32_t sent, accepted, started, done, failed, missing;
     double logs_per_s;
     uint64_t throttles, log_calls;
+    uint64_t log_queries;            /* Logs Insights queries started (poller.h) */
     double lag_p95_s;                /* NAN when unknown */
     double last_trigger_on_wire_ms;  /* of the latest wave: wave command -> last trigger sent */
     bool finished;                   /* ladder done and nothing outstanding (or stopped) */
@@ -79,6 +83,13 @@ struct seg_run_status {
     uint32_t fresh_n;
     double fresh_p50_s, fresh_p95_s, fresh_max_s;
     double fresh_wall_p50_s, fresh_wall_p95_s, fresh_wall_max_s;
+    enum seg_trigger trigger;
+    /* invoke/event: runs the bucket's own notification started for the waves' objects (as
+     * on AWS when the bucket notifies the function): real load, but not the waves'
+     * invocations, so counted here and not in the store. */
+    uint64_t notif_runs;
+    int account_concurrency; /* the pre-flight's; 0: unknown */
+    uint32_t config_failed;  /* sites keeping the default timeout and memory */
 };
 
 struct seg_run;

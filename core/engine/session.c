@@ -77,6 +77,30 @@ static double estimate_cost(const int *ladder, size_t n)
     return inv * (6200.0 / 1024.0 * 20.1 * 0.0000166667 + 0.20 / 1e6);
 }
 
+static struct seg_sites_config sites_config(const struct seg_options *o)
+{
+    return (struct seg_sites_config){.sites = o->sites,
+                                     .function_pattern = o->function_pattern,
+                                     .bucket_pattern = o->bucket_pattern,
+                                     .log_group_pattern = o->log_group_pattern,
+                                     .shared_log_group = o->shared_log_group,
+                                     .sites_file = o->sites_file};
+}
+
+/* The ladder without the steps above the site count. */
+static void build_ladder(struct seg_session *s)
+{
+    const struct seg_options *o = s->o;
+    s->nladder = 0;
+    for (int i = 0; i < o->nwaves; i++) {
+        if ((size_t)o->waves[i] > s->nsites)
+            fprintf(stderr, "segtop: warning: wave of %d dropped: only %zu sites\n", o->waves[i],
+                    s->nsites);
+        else
+            s->ladder[s->nladder++] = o->waves[i];
+    }
+}
+
 enum seg_err seg_session_new(const struct seg_options *o, const struct seg_sim_hooks *hooks,
                              bool interactive, struct seg_session **out, struct seg_errmsg *err)
 {
@@ -93,24 +117,21 @@ enum seg_err seg_session_new(const struct seg_options *o, const struct seg_sim_h
     seg_creds_source_init(&s->source, NULL);
     s->region = seg_options_region(o, NULL);
 
-    if (o->discover_prefix) {
-        seg_errmsg_set(err, "--discover is not built yet in this version");
+    if (o->discover_prefix && o->sites_file) {
+        seg_errmsg_set(err, "--discover and --sites-file both name the sites: pass one of them");
         goto out;
     }
-    struct seg_sites_config sc = {.sites = o->sites,
-                                  .function_pattern = o->function_pattern,
-                                  .bucket_pattern = o->bucket_pattern,
-                                  .log_group_pattern = o->log_group_pattern,
-                                  .shared_log_group = o->shared_log_group,
-                                  .sites_file = o->sites_file};
-    if (seg_sites_build(&sc, &s->sites, &s->nsites, err) != SEG_OK)
+    if (o->discover_prefix && !*o->discover_prefix) {
+        seg_errmsg_set(err, "--discover needs a prefix (every function of the account would "
+                            "become a site)");
         goto out;
-    for (int i = 0; i < o->nwaves; i++) {
-        if ((size_t)o->waves[i] > s->nsites)
-            fprintf(stderr, "segtop: warning: wave of %d dropped: only %zu sites\n", o->waves[i],
-                    s->nsites);
-        else
-            s->ladder[s->nladder++] = o->waves[i];
+    }
+    /* --discover: the sites, and so the ladder, come from the pre-flight (seg_session_start). */
+    if (!o->discover_prefix) {
+        struct seg_sites_config sc = sites_config(o);
+        if (seg_sites_build(&sc, &s->sites, &s->nsites, err) != SEG_OK)
+            goto out;
+        build_ladder(s);
     }
     if (o->aws && !o->image) {
         seg_errmsg_set(err, "--aws uploads into your buckets: pass the image to upload "
@@ -139,14 +160,27 @@ out:
 
 void seg_session_plan(const struct seg_session *s, char *buf, size_t size)
 {
+    const struct seg_options *o = s->o;
+    /* --discover: the sites are listed at start; the ladder is the whole one until then. */
+    const int *ladder = o->discover_prefix ? o->waves : s->ladder;
+    size_t nladder = o->discover_prefix ? (size_t)o->nwaves : s->nladder;
     size_t ninv = 0;
-    for (size_t i = 0; i < s->nladder; i++)
-        ninv += (size_t)s->ladder[i];
+    for (size_t i = 0; i < nladder; i++)
+        ninv += (size_t)ladder[i];
+    char over[200];
+    if (o->discover_prefix)
+        snprintf(over, sizeof over, "the functions named %.100s* (listed before the first wave)",
+                 o->discover_prefix);
+    else
+        snprintf(over, sizeof over, "%zu sites", s->nsites);
     snprintf(buf, size,
-             "on AWS (%s): %zu waves (%zu invocations, trigger %s) over %zu sites; "
+             "on AWS (%s): %zu waves (%zu invocations, trigger %s%s) over %s; "
              "estimated Lambda cost %.2f USD (every run cold, 20 s billed, 6200 MB)",
-             s->region, s->nladder, ninv, seg_trigger_name(s->o->trigger), s->nsites,
-             estimate_cost(s->ladder, s->nladder));
+             s->region, nladder, ninv, seg_trigger_name(o->trigger),
+             o->trigger != SEG_TRIGGER_S3 ? "; a bucket that also notifies the function runs it "
+                                            "again"
+                                          : "",
+             over, estimate_cost(ladder, nladder));
 }
 
 /* The in-process simulator: its endpoint, its key pair, its clock. */
@@ -209,6 +243,90 @@ static enum seg_err start_remote(struct seg_session *s, struct seg_http_client_c
         snprintf(s->target, sizeof s->target, "endpoint:%s",
                  s->awscfg.endpoints[SEG_AWS_LAMBDA].url ? s->awscfg.endpoints[SEG_AWS_LAMBDA].url
                                                          : "?");
+    return SEG_OK;
+}
+
+/* "781 s", or "30..900 s" when the sites differ. */
+static void range_text(char *buf, size_t size, int lo, int hi, const char *unit)
+{
+    if (lo == hi)
+        snprintf(buf, size, "%d %s", lo, unit);
+    else
+        snprintf(buf, size, "%d..%d %s", lo, hi, unit);
+}
+
+/* What the pre-flight found: lines on stderr (headless), the status line (dashboard). Its
+ * warnings are given once, here; none is fatal. */
+static void preflight_report(struct seg_session *s)
+{
+    const struct seg_options *o = s->o;
+    const struct seg_preflight_result *r = &s->pf;
+    char lines[5][800];
+    size_t n = 0;
+    char tmo[48], mem[48], acc[48];
+    range_text(tmo, sizeof tmo, r->timeout_min_s, r->timeout_max_s, "s");
+    range_text(mem, sizeof mem, r->memory_min_mb, r->memory_max_mb, "MB");
+    if (r->account_concurrency > 0)
+        snprintf(acc, sizeof acc, "%d", r->account_concurrency);
+    else
+        snprintf(acc, sizeof acc, "unknown");
+    if (o->discover_prefix)
+        snprintf(lines[n++], sizeof lines[0],
+                 "discover: %zu of %zu functions are named %.100s* (%zu ListFunctions "
+                 "page%s)%s",
+                 r->matched, r->listed, o->discover_prefix, r->list_pages,
+                 r->list_pages == 1 ? "" : "s",
+                 r->renumbered ? "; their numbers are not 1..N, so sites are numbered 1..N in "
+                                 "that order (a wave of N fires sites 1..N)"
+                               : "");
+    snprintf(lines[n++], sizeof lines[0],
+             "pre-flight: %zu sites, timeout %s, memory %s, account concurrency %s (%.1f s)",
+             s->nsites, tmo, mem, acc, r->elapsed_ms / 1000.0);
+    if (r->config_failed)
+        snprintf(lines[n++], sizeof lines[0],
+                 "warning: GetFunctionConfiguration failed for %zu of %zu sites (first: %.300s): "
+                 "they keep the defaults, timeout 781 s and memory 6200 MB",
+                 r->config_failed, r->config_asked, r->config_problem);
+    if (r->group_mismatch)
+        snprintf(lines[n++], sizeof lines[0],
+                 "warning: %zu site%s log elsewhere than segtop reads (%.400s): fix "
+                 "--log-group-pattern or the sites file (segtop doctor checks it)",
+                 r->group_mismatch, r->group_mismatch == 1 ? "" : "s", r->group_example);
+    if (r->account_problem[0])
+        snprintf(lines[n++], sizeof lines[0],
+                 "warning: GetAccountSettings failed (%.300s): the account's concurrency limit is "
+                 "unknown",
+                 r->account_problem);
+    if (!s->interactive) {
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "segtop: %s\n", lines[i]);
+    } else {
+        seg_session_set_message(s, "%s", lines[n - 1]); /* the last: a warning if any */
+    }
+}
+
+/* Discovery, function configurations and the account limit, before the run exists. */
+static enum seg_err preflight(struct seg_session *s, const struct seg_http_client_config *hc,
+                              struct seg_errmsg *err)
+{
+    const struct seg_options *o = s->o;
+    struct seg_sites_config sc = sites_config(o);
+    const char *url = hc->endpoints[SEG_AWS_LAMBDA].base_url;
+    char where[400];
+    snprintf(where, sizeof where, "region %s at %s", s->region, url ? url : "the default endpoint");
+    struct seg_preflight_config pc = {.http = hc,
+                                      .discover_prefix = o->discover_prefix,
+                                      .sites_cfg = &sc,
+                                      .paced = o->aws,
+                                      .where = where,
+                                      /* the dashboard has not taken the terminal yet */
+                                      .progress = stderr};
+    enum seg_err rc = seg_preflight_run(&pc, &s->sites, &s->nsites, &s->pf, err);
+    if (rc != SEG_OK)
+        return rc == SEG_ERR_INVALID ? SEG_ERR_INVALID : SEG_ERR_STATE;
+    if (o->discover_prefix)
+        build_ladder(s);
+    preflight_report(s);
     return SEG_OK;
 }
 
@@ -277,6 +395,15 @@ enum seg_err seg_session_start(struct seg_session *s, struct seg_errmsg *err)
     hc.region = runcfg.region;
     hc.max_attempts = o->max_attempts > 0 ? o->max_attempts : 3;
     hc.trace = o->trace ? stderr : NULL;
+    if ((rc = preflight(s, &hc, err)) != SEG_OK)
+        goto out;
+    rc = SEG_ERR_STATE;
+    runcfg.sites = s->sites;
+    runcfg.nsites = s->nsites;
+    runcfg.ladder = s->ladder;
+    runcfg.nladder = s->nladder;
+    runcfg.account_concurrency = s->pf.account_concurrency;
+    runcfg.config_failed = s->pf.config_failed;
     runcfg.gap_ms = o->gap_s * 1000.0;
     s->run = seg_run_new(&runcfg);
     open_journal(s);
@@ -362,6 +489,11 @@ const int *seg_session_ladder(const struct seg_session *s, size_t *n)
 size_t seg_session_nsites(const struct seg_session *s)
 {
     return s->nsites;
+}
+
+int seg_session_account_concurrency(const struct seg_session *s)
+{
+    return s->pf.account_concurrency;
 }
 
 const char *seg_session_trigger(const struct seg_session *s)

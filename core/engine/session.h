@@ -25,7 +25,8 @@
 struct seg_session;
 
 /* Builds the sites, the ladder (steps above the site count dropped with a warning on stderr)
- * and the image; starts nothing. interactive: the dashboard (the ladder waits for keys).
+ * and the image; starts nothing. With --discover the sites and the ladder wait for
+ * seg_session_start. interactive: the dashboard (the ladder waits for keys).
  * SEG_ERR_INVALID is a usage or configuration error (exit 2). */
 enum seg_err seg_session_new(const struct seg_options *o, const struct seg_sim_hooks *hooks,
                              bool interactive, struct seg_session **out,
@@ -34,8 +35,11 @@ enum seg_err seg_session_new(const struct seg_options *o, const struct seg_sim_h
 /* --aws: what the session will do and its estimated cost, one line (no line end). */
 void seg_session_plan(const struct seg_session *s, char *buf, size_t size);
 
-/* Starts the target, the journal (a failure is noted in the status message, never fatal),
- * the engine and, when interactive, the export worker. SIGINT, SIGTERM and SIGWINCH are
+/* Starts the target, runs the pre-flight (engine/preflight.h: --discover, every function's
+ * timeout and memory, the account's concurrency limit; its progress and warnings on stderr
+ * when headless, in the status message when interactive), then the journal (a failure is
+ * noted in the status message, never fatal), the engine and, when interactive, the export
+ * worker. SIGINT, SIGTERM and SIGWINCH are
  * blocked while the threads are created, so only the caller's thread receives them.
  * SEG_ERR_INVALID: configuration (exit 2); anything else: runtime (exit 1). */
 enum seg_err seg_session_start(struct seg_session *s, struct seg_errmsg *err) SEG_MUST_USE;
@@ -56,6 +60,8 @@ const char *seg_session_region(const struct seg_session *s);
 const int *seg_session_ladder(const struct seg_session *s, size_t *n);
 size_t seg_session_nsites(const struct seg_session *s);
 const char *seg_session_trigger(const struct seg_session *s);
+/* AccountLimit.ConcurrentExecutions from the pre-flight; 0 when unknown. */
+int seg_session_account_concurrency(const struct seg_session *s);
 
 /* ---- the dashboard side (interactive sessions) ---- */
 

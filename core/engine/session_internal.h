@@ -7,6 +7,7 @@
 
 #include "aws/awsconfig.h"
 #include "aws/creds.h"
+#include "engine/preflight.h"
 #include "engine/session.h"
 #include "journal/journal.h"
 
@@ -40,6 +41,7 @@ struct seg_session {
     size_t image_len;
     char target[300];
     const char *region;
+    struct seg_preflight_result pf; /* what the pre-flight read (seg_session_start) */
 
     struct seg_sim *sim;
     struct seg_aws_config awscfg;

@@ -97,6 +97,7 @@ enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap
     cJSON_AddNumberToObject(root, "elapsed_s", st->t_s);
     cJSON_AddNumberToObject(root, "log_calls", (double)st->log_calls);
     cJSON_AddNumberToObject(root, "log_throttles", (double)st->throttles);
+    cJSON_AddNumberToObject(root, "log_insights_queries", (double)st->log_queries);
     num_or_null(root, "lag_p95_ms", st->lag_p95_s * 1000.0);
     cJSON *fr = cJSON_AddObjectToObject(root, "freshness");
     cJSON_AddNumberToObject(fr, "n", st->fresh_n);
@@ -109,6 +110,11 @@ enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap
     num_or_null(root, "last_wave_reports_s", st->last_reports_s);
     cJSON_AddNumberToObject(root, "last_wave_reports_log_calls",
                             (double)st->last_reports_log_calls);
+    cJSON_AddStringToObject(root, "trigger", seg_trigger_name(st->trigger));
+    cJSON_AddNumberToObject(root, "notification_runs", (double)st->notif_runs);
+    num_or_null(root, "account_concurrency",
+                st->account_concurrency > 0 ? (double)st->account_concurrency : NAN);
+    cJSON_AddNumberToObject(root, "function_config_failed", st->config_failed);
     counts(cJSON_AddObjectToObject(root, "totals"), &snap->total);
     cJSON *waves = cJSON_AddArrayToObject(root, "waves");
     for (size_t i = 0; i < snap->n_waves; i++) {

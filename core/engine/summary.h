@@ -7,6 +7,12 @@
  *               time (log / --sim-speed), over the run's REPORTs (seg_run_status),
  *  "last_wave_reports_s":n|null (wall: last wave's command -> every site's first REPORT),
  *  "last_wave_reports_log_calls":n (log API calls of the run by then),
+ *  "trigger":"s3"|"invoke"|"event",
+ *  "notification_runs":n (invoke/event: runs the buckets' own notifications started for the
+ *            waves' objects; real load, in none of the figures below; 0 with s3),
+ *  "account_concurrency":n|null (AccountLimit.ConcurrentExecutions from the pre-flight),
+ *  "function_config_failed":n (sites whose GetFunctionConfiguration failed: default timeout
+ *            and memory),
  *  "totals":{"launched","accepted","done","missing","errors","throttles","reports","cold",
  *            "cost_usd"},
  *  "waves":[{"wave","size","trigger","key","complete","launched","accepted","started",

@@ -8,6 +8,7 @@
 
 #include <strings.h>
 
+#include "pipeline/sites_internal.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -77,7 +78,7 @@ static bool valid_log_group(const char *s)
            strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./#") == n;
 }
 
-static enum seg_err check_site(const struct seg_site *s, const char *where, struct seg_errmsg *err)
+enum seg_err seg_sites_check(const struct seg_site *s, const char *where, struct seg_errmsg *err)
 {
     if (!valid_function(s->function)) {
         seg_errmsg_set(err, "%sfunction name '%s' is not valid (1-64 letters, digits, '-' or '_')",
@@ -99,7 +100,7 @@ static enum seg_err check_site(const struct seg_site *s, const char *where, stru
     return SEG_OK;
 }
 
-static void site_defaults(struct seg_site *s, int n)
+void seg_sites_defaults(struct seg_site *s, int n)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -114,7 +115,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Two sites with one function, bucket or number would make lookups ambiguous. */
-static enum seg_err check_unique(const struct seg_site *sites, size_t n, struct seg_errmsg *err)
+enum seg_err seg_sites_check_unique(const struct seg_site *sites, size_t n, struct seg_errmsg *err)
 {
     enum seg_err rc = SEG_OK;
     const char **names = seg_xcalloc(n ? n : 1, sizeof *names);
@@ -177,17 +178,17 @@ static enum seg_err build_patterns(const struct seg_sites_config *cfg, struct se
     size_t i;
     for (i = 0; i < n && !rc; i++) {
         struct seg_site *s = &sites[i];
-        site_defaults(s, (int)i + 1);
+        seg_sites_defaults(s, (int)i + 1);
         rc = seg_sites_pattern_expand(fp, s->n, NULL, &s->function, err);
         if (!rc)
             rc = seg_sites_pattern_expand(bp, s->n, NULL, &s->bucket, err);
         if (!rc)
             rc = fill_log_group(s, cfg, NULL, err);
         if (!rc)
-            rc = check_site(s, "", err);
+            rc = seg_sites_check(s, "", err);
     }
     if (!rc)
-        rc = check_unique(sites, n, err);
+        rc = seg_sites_check_unique(sites, n, err);
     if (rc) {
         seg_sites_free(sites, i);
         return rc;
@@ -329,7 +330,7 @@ static enum seg_err csv_line(struct csv_state *st, char *line, int lineno, struc
         st->sites = seg_xrealloc(st->sites, st->alloc * sizeof *st->sites);
     }
     struct seg_site *s = &st->sites[st->n];
-    site_defaults(s, num);
+    seg_sites_defaults(s, num);
     s->function = seg_xstrdup(f[1]);
     s->bucket = seg_xstrdup(f[2]);
     st->n++;
@@ -341,7 +342,7 @@ static enum seg_err csv_line(struct csv_state *st, char *line, int lineno, struc
         seg_errmsg_set(err, "%s%s", where, inner.text);
         return rc;
     }
-    return check_site(s, where, err);
+    return seg_sites_check(s, where, err);
 }
 
 enum seg_err seg_sites_parse_csv(const char *text, size_t len, const char *name,
@@ -384,7 +385,7 @@ enum seg_err seg_sites_parse_csv(const char *text, size_t len, const char *name,
     }
     if (!rc) {
         struct seg_errmsg inner = {{0}};
-        rc = check_unique(st.sites, st.n, &inner);
+        rc = seg_sites_check_unique(st.sites, st.n, &inner);
         if (rc)
             seg_errmsg_set(err, "%s: %s", st.name, inner.text);
     }

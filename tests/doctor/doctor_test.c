@@ -169,10 +169,13 @@ static void test_invoke_warns_and_folds(void **state)
     assert_int_equal(r.code, 0);
     assert_true(has_line(r.out, "warn    site1: bucket site1-simulatedbucket also notifies "
                                 "site1-lambdafunction on s3:ObjectCreated: each wave runs it "
-                                "twice \xe2\x80\x94 use --trigger s3, or remove the notification"));
+                                "twice (the notification's runs count as extra, not as the "
+                                "wave's) \xe2\x80\x94 use --trigger s3, or remove the "
+                                "notification"));
     assert_true(has_line(r.out, "warn    site11..site13: 3 more sites: bucket also notifies the "
-                                "function: each wave runs it twice \xe2\x80\x94 use --trigger s3, "
-                                "or remove the notification"));
+                                "function: each wave runs it twice (the notification's runs "
+                                "count as extra, not as the wave's) \xe2\x80\x94 use --trigger "
+                                "s3, or remove the notification"));
     assert_null(strstr(r.out, "warn    site11: "));
     assert_true(has_line(r.out, "ok      permission: lambda:InvokeFunction granted on "
                                 "site1-lambdafunction (Invoke with InvocationType DryRun)"));

@@ -154,6 +154,75 @@ static void test_report_waits_for_coverage(void **state)
     seg_store_free(st);
 }
 
+#define RID2 "99999999-8888-7777-6666-555555555555"
+
+struct extra_seen {
+    int runs, calls;
+    int64_t running_since;
+};
+
+static void on_extra(void *ud, int wave, int site, int new_runs, int64_t running_since)
+{
+    struct extra_seen *x = ud;
+    assert_int_equal(wave, 1);
+    assert_int_equal(site, 1);
+    x->calls++;
+    x->runs += new_runs;
+    x->running_since = running_since;
+}
+
+/* --trigger invoke: the upload's notification runs the function too, with the same Image
+ * Name. The run the Invoke answer named is the wave's; the other, once that answer is in,
+ * is an extra run: counted, never in the store. Until the answer, both wait. */
+static void test_notification_runs_are_extra(void **state)
+{
+    (void)state;
+    struct seg_store *st = seg_store_new(NULL);
+    int wave = 0;
+    assert_int_equal(seg_store_wave_begin(st, 1, SEG_TRIGGER_INVOKE, "k.jpg", 0, &wave), SEG_OK);
+    struct extra_seen x = {0};
+    struct seg_corr_hooks h = {.ud = &x, .on_extra = on_extra};
+    struct seg_corr *c = seg_corr_new(st, SEG_TRIGGER_INVOKE, &h);
+    seg_corr_add_wave(c, wave, "k.jpg");
+    /* Both runs are in the logs before the synchronous Invoke answers. */
+    feed(c, 1, "a", 100, "START RequestId: " RID " Version: $LATEST\n");
+    feed(c, 1, "a", 110, "Image Name: k.jpg\n");
+    feed(c, 1, "b", 1500, "START RequestId: " RID2 " Version: $LATEST\n");
+    feed(c, 1, "b", 1510, "Image Name: k.jpg\n");
+    feed(c, 1, "a", 900,
+         "REPORT RequestId: " RID "\tDuration: 800.00 ms\tBilled Duration: 800 ms\t"
+         "Memory Size: 6200 MB\tMax Memory Used: 2300 MB\t\n");
+    seg_corr_flush(c);
+    assert_int_equal(x.calls, 0); /* which one is the wave's is not known yet */
+    assert_int_equal(seg_store_trigger_sent(st, wave, 1, 90), SEG_OK);
+    assert_int_equal(seg_store_trigger_accepted(st, wave, 1, 90, RID), SEG_OK);
+    seg_corr_known(c, RID, wave, 1);
+    seg_corr_trigger_resolved(c, wave, 1);
+    seg_corr_covered(c, 1, 2000);
+    seg_corr_flush(c);
+    assert_int_equal(x.runs, 1);
+    assert_int_equal(x.running_since, 1500); /* still running: the run waits for it */
+    struct seg_corr_stats cs;
+    seg_corr_stats(c, &cs);
+    assert_int_equal(cs.extra_ids, 1);
+    assert_int_equal(cs.unbound_ids, 0);
+    feed(c, 1, "b", 2300,
+         "REPORT RequestId: " RID2 "\tDuration: 800.00 ms\tBilled Duration: 800 ms\t"
+         "Memory Size: 6200 MB\tMax Memory Used: 2300 MB\t\n");
+    seg_corr_flush(c);
+    assert_int_equal(x.runs, 1); /* its REPORT closes the same run */
+    assert_int_equal(x.running_since, SEG_TIME_NONE);
+    /* The store holds the wave's run only. */
+    struct seg_inv_table *t = seg_store_table(st);
+    assert_int_equal(t->n, 1);
+    assert_string_equal(t->rows[0].request_id, RID);
+    seg_inv_table_free(t);
+    int w, si, a;
+    assert_int_not_equal(seg_store_find(st, RID2, &w, &si, &a), SEG_OK);
+    seg_corr_free(c);
+    seg_store_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_dedupe_bounded),
         cmocka_unit_test(test_correlation_out_of_order),
         cmocka_unit_test(test_report_waits_for_coverage),
+        cmocka_unit_test(test_notification_runs_are_extra),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,9 +4,22 @@
 Rows the logs never show are left out of the truth: async throttles (status throttled)
 never reach the logs (traps.md). Every other truth row must appear exactly once in the
 export, keyed by (site, request id, attempt order by start), with the same cold flag,
-status and error type, and start/end within 1 ms. Usage: truth_compare.py TRUTH INVOCATIONS
+status and error type, and start/end within 1 ms.
+
+--extra N (--trigger invoke|event): the upload before each Invoke also fires the function
+(the bucket notifies it), so the truth holds two runs per (wave, site). The exported ones
+(the request ids the Invoke answers named) must match as above, every (wave, site) of the
+truth must have exactly one exported request id (nothing lost or doubled), and the truth
+rows of the other ids, the notification's runs, must number N (segtop's extra count).
+
+--site-from-function: the export's site numbers are positions (--discover renumbered the
+functions); compare by the first integer of the export's function name, as the simulator
+numbers its sites.
+
+Usage: truth_compare.py TRUTH INVOCATIONS [--extra N] [--site-from-function]
 """
 import csv
+import re
 import sys
 from datetime import datetime, timezone
 
@@ -20,8 +33,32 @@ def ms(text):
     return round(d.timestamp() * 1000)
 
 
+def split_extra(want, got, extra):
+    """Moves the notification's runs out of want; checks their count and the pairs."""
+    problems = []
+    pairs = {}
+    for rows in want.values():
+        for r in rows:
+            pairs.setdefault((int(r["wave"]), int(r["site"])), set())
+    for (site, rid), rows in got.items():
+        for r in rows:
+            pairs.setdefault((int(r["wave"]), site), set()).add(rid)
+    for k, rids in sorted(pairs.items()):
+        if len(rids) != 1:
+            problems.append(f"wave {k[0]} site {k[1]}: {len(rids)} exported request ids")
+    others = [k for k in want if k not in got]
+    n = sum(len(want.pop(k)) for k in others)
+    print(f"notification runs in the truth: {n}; segtop's extra count: {extra}")
+    if n != extra:
+        problems.append(f"extra runs: truth {n}, segtop {extra}")
+    return problems
+
+
 def main():
     truth, export = sys.argv[1], sys.argv[2]
+    args = sys.argv[3:]
+    extra = int(args[args.index("--extra") + 1]) if "--extra" in args else None
+    by_function = "--site-from-function" in args
     want = {}
     with open(truth, newline="") as f:
         for r in csv.DictReader(f):
@@ -31,8 +68,12 @@ def main():
     got = {}
     with open(export, newline="") as f:
         for r in csv.DictReader(f):
+            if by_function:
+                r["site"] = re.search(r"[0-9]+", r["function"]).group(0)
             got.setdefault((int(r["site"]), r["request_id"]), []).append(r)
     problems = []
+    if extra is not None:
+        problems += split_extra(want, got, extra)
     for k in sorted(set(want) | set(got)):
         w = sorted(want.get(k, []), key=lambda r: ms(r["start"]) or 0)
         g = sorted(got.get(k, []), key=lambda r: ms(r["start"]) or 0)
