@@ -20,8 +20,10 @@
 #include "ui.h"
 #include "util/xalloc.h"
 
-#define FRAME_MS       100 /* at most 10 redraws per second */
-#define POLL_LATEST_MS 100
+#define FRAME_MS         100 /* at most 10 redraws per second */
+#define POLL_LATEST_MS   100
+#define BACKOFF_SHOWN_MS 10000 /* "backing off" stays this long after a throttle */
+#define STICKY_EXPORT_MS 8000  /* export paths stay on the status line at least this long */
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_INTERRUPTED = 130 };
 
@@ -60,6 +62,7 @@ static int64_t wall_ms(void)
 
 static void set_message(struct seg_ui *ui, const char *text)
 {
+    ui->sticky_until_ms = 0; /* a key's own message always shows */
     /* Our own text and engine text alike are sanitised: the engine's may quote a path or
      * an error from the network. */
     seg_sanitize_for_terminal(text, strlen(text), ui->message, sizeof ui->message);
@@ -108,9 +111,17 @@ static bool fetch_status(struct seg_ui *ui)
     ui->ops->status(ui->ud, &st);
     st.message[sizeof st.message - 1] = 0;
     bool changed = !ui->have_status || memcmp(&st, &ui->st, sizeof st) != 0;
+    /* A budget halved on a throttle recovers by 5 % of its ceiling a second: ~10 s. */
+    if (ui->have_status && st.log_throttles > ui->st.log_throttles)
+        ui->backoff_until_ms = mono_ms() + BACKOFF_SHOWN_MS;
     if (!ui->have_status || st.message_seq != ui->st.message_seq) {
-        if (st.message[0])
+        /* Export paths (or an export failure) stay a while: with the ladder running, the
+         * next wave's note would replace them within a second. */
+        bool export = strncmp(st.message, "export", 6) == 0;
+        if (st.message[0] && (export || mono_ms() >= ui->sticky_until_ms)) {
             set_message(ui, st.message);
+            ui->sticky_until_ms = export ? mono_ms() + STICKY_EXPORT_MS : 0;
+        }
     }
     ui->st = st;
     ui->have_status = true;

@@ -208,6 +208,13 @@ void seg_ui_clock(const struct seg_ui *ui, int64_t ms, bool with_date, char *out
     snprintf(out, size, "%s%s", b, ui->local_time ? "" : " UTC");
 }
 
+int64_t seg_ui_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 bool seg_ui_wave_running(const struct seg_ui *ui)
 {
     if (ui->have_status && ui->st.running_ladder)

@@ -168,6 +168,21 @@ int seg_text_width(const char *s)
     return total;
 }
 
+void seg_layout_buckets(const uint32_t *v, size_t n, int cols, uint32_t *out)
+{
+    for (int c = 0; c < cols; c++) {
+        out[c] = 0;
+        if (n == 0)
+            continue;
+        size_t lo = (size_t)c * n / (size_t)cols, hi = ((size_t)c + 1) * n / (size_t)cols;
+        if (hi <= lo)
+            hi = lo + 1; /* fewer seconds than columns: this column repeats second lo */
+        for (size_t i = lo; i < hi; i++)
+            if (v[i] > out[c])
+                out[c] = v[i];
+    }
+}
+
 size_t seg_text_fit(const char *s, int cols, int *used)
 {
     mbstate_t st;
@@ -185,6 +200,56 @@ size_t seg_text_fit(const char *s, int cols, int *used)
     if (used)
         *used = total;
     return off;
+}
+
+bool seg_text_brace_paths(const char *msg, char *out, size_t size)
+{
+    enum { MAX_PATHS = 8 };
+    const char *sp = strchr(msg, ' ');
+    if (!sp || sp == msg)
+        return false;
+    const char *tok[MAX_PATHS];
+    size_t len[MAX_PATHS], n = 0;
+    for (const char *p = sp + 1; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == 0 || n == MAX_PATHS)
+            return false;
+        tok[n] = p;
+        len[n++] = l;
+        p += l + (e ? 1 : 0);
+    }
+    if (n < 2)
+        return false;
+    size_t pre = len[0], suf = len[0];
+    for (size_t i = 1; i < n; i++) {
+        size_t k = 0;
+        while (k < pre && k < len[i] && tok[i][k] == tok[0][k])
+            k++;
+        pre = k;
+        k = 0;
+        while (k < suf && k < len[i] && tok[i][len[i] - 1 - k] == tok[0][len[0] - 1 - k])
+            k++;
+        suf = k;
+    }
+    for (size_t i = 0; i < n; i++) /* prefix and suffix must not overlap in any path */
+        while (pre + suf > len[i])
+            suf--;
+    /* Cut at separators, so whole words differ: {invocations,waves}, not {invocation,wave}s. */
+    while (pre > 0 && !strchr("/-_.", tok[0][pre - 1]))
+        pre--;
+    while (suf > 0 && !strchr("/-_.", tok[0][len[0] - suf]))
+        suf--;
+    size_t saved = (n - 1) * (pre + suf), cost = n + 1; /* the braces and commas */
+    if (pre + suf == 0 || saved <= cost)
+        return false;
+    int w = snprintf(out, size, "%.*s %.*s{", (int)(sp - msg), msg, (int)pre, tok[0]);
+    for (size_t i = 0; i < n && w >= 0 && (size_t)w < size; i++)
+        w += snprintf(out + w, size - (size_t)w, "%s%.*s", i ? "," : "", (int)(len[i] - pre - suf),
+                      tok[i] + pre);
+    if (w >= 0 && (size_t)w < size)
+        w += snprintf(out + w, size - (size_t)w, "}%.*s", (int)suf, tok[0] + len[0] - suf);
+    return w >= 0 && (size_t)w < size;
 }
 
 void seg_fmt_ms(double ms, char *out, size_t size)

@@ -73,10 +73,23 @@ int seg_layout_scroll(int n, int visible, int cursor, int top);
  * nearest eighth; at least 1 when value > 0, never above cells * 8. */
 int seg_layout_bar_eighths(double value, double max, int cells);
 
+/* A series of n values (one per second) drawn in cols columns: each column is the maximum
+ * of the seconds it covers, so a peak of one second is never averaged away. With n >= cols
+ * the seconds are split into cols consecutive runs of n/cols (rounded) covering all of
+ * them; with fewer seconds than columns each second is stretched over several columns.
+ * Writes out[0..cols); n == 0 gives zeros. */
+void seg_layout_buckets(const uint32_t *v, size_t n, int cols, uint32_t *out);
+
 /* Columns a UTF-8 string takes on screen (wcwidth under the current locale; invalid
  * bytes count 1), and the longest prefix of s that fits in `cols` columns (*bytes). */
 int seg_text_width(const char *s);
 size_t seg_text_fit(const char *s, int cols, int *used);
+
+/* The status line's "exported /d/segtop-a-S.csv /d/segtop-b-S.csv" as
+ * "exported /d/segtop-{a,b}-S.csv" (a first word, then two or more space-separated paths):
+ * what the paths share is written once. False (out untouched) when msg is not of that
+ * shape or nothing is saved. */
+bool seg_text_brace_paths(const char *msg, char *out, size_t size);
 
 /* Human durations: "512ms", "19.9s", "2m05s", "1h02m"; "-" for a negative value. */
 void seg_fmt_ms(double ms, char *out, size_t size);

@@ -37,9 +37,8 @@ struct seg_ui_command {
 /* Engine state that is not in the snapshot, copied out by value (ops->status). */
 struct seg_tui_status {
     double log_calls_per_s; /* log-API calls per second, recent */
-    double log_budget_tps;  /* current adaptive budget (calls/s) */
+    double log_budget_tps;  /* current adaptive budget (calls/s); below cfg log_tps: backing off */
     uint32_t log_throttles; /* ThrottlingException answers so far */
-    int64_t backoff_ms;     /* current log-poll backoff; 0 when none */
     int next_step;          /* ladder step (1-based) `w` fires next; 0: unknown */
     bool running_ladder;    /* `r` in progress */
     uint64_t message_seq;   /* changes whenever message changes */
@@ -75,6 +74,7 @@ struct seg_tui_config {
     const char *trigger;     /* "s3", "invoke", "event" */
     int sites;               /* configured site count */
     int account_concurrency; /* the account limit line of the concurrency panel; 0: none */
+    double log_tps;          /* --log-tps: the budget's ceiling (0: unknown) */
     const char *themes_dir;  /* user themes; NULL: $XDG_CONFIG_HOME/segtop/themes */
 };
 

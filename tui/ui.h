@@ -55,6 +55,8 @@ struct seg_ui {
     uint64_t frozen_newer; /* snapshots that arrived while frozen */
     struct seg_tui_status st;
     bool have_status;
+    int64_t backoff_until_ms; /* monotonic: a throttle was answered recently (the poller backs
+                               * off after each, whichever API's budget it halved) */
 
     enum seg_screen screen_kind;
     enum seg_prompt prompt;
@@ -78,8 +80,9 @@ struct seg_ui {
     int detail_site;
 
     bool local_time;
-    int next_step_local; /* ladder pointer when the engine does not report one */
-    char message[512];   /* status line text (already sanitised) */
+    int next_step_local;     /* ladder pointer when the engine does not report one */
+    char message[512];       /* status line text (already sanitised) */
+    int64_t sticky_until_ms; /* monotonic: engine notes wait until then (export paths) */
 };
 
 /* Drawing helpers (draw.c). Text from logs or the network goes through seg_ui_put_untrusted,
@@ -104,6 +107,8 @@ void seg_ui_glyphs(struct seg_glyphs *g, bool utf8);
 enum seg_role seg_ui_site_role(enum seg_site_state s);
 /* Wall-clock time as "HH:MM:SS UTC" or local. */
 void seg_ui_clock(const struct seg_ui *ui, int64_t ms, bool with_date, char *out, size_t size);
+/* Monotonic milliseconds. */
+int64_t seg_ui_mono_ms(void);
 /* True while a wave is being triggered or has executions outstanding. */
 bool seg_ui_wave_running(const struct seg_ui *ui);
 
@@ -125,8 +130,8 @@ void w_help_draw(struct seg_ui *ui, struct seg_rect r);
 void w_detail_draw(struct seg_ui *ui, struct seg_rect r);
 /* Lines the help screen has (for scrolling). */
 int w_help_lines(void);
-/* Lines of the detail screen for the current table. */
-int w_detail_lines(const struct seg_ui *ui);
+/* Lines of the detail screen for the current table, drawn `width` columns wide. */
+int w_detail_lines(const struct seg_ui *ui, int width);
 /* Recomputes ui->order from the filter and sort order. */
 void w_sites_update_order(struct seg_ui *ui);
 

@@ -1,16 +1,91 @@
-/* Site detail (Enter): the site's invocations, every REPORT field, seven lines each. Every
- * string in the table came from the network or the logs: drawn through the sanitiser. */
+/* Site detail (Enter): the site's last log lines, then its invocations, every REPORT field,
+ * six lines each, an error line when there is one, and a blank one. Every string in the
+ * table came from the network or the logs: drawn through the sanitiser. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "logs/sanitize.h"
 #include "ui.h"
 
-#define LINES_PER_INV 7
+#define LINES_PER_INV 7  /* six of fields and a blank one; an error adds one */
+#define LOG_TIME_W    13 /* "HH:MM:SS.mmm " */
+#define LOG_WRAP_MAX  3  /* rows one log line may take; the rest is cut */
 
-int w_detail_lines(const struct seg_ui *ui)
+/* A text application line starts "<ISO time> <request id> ": the detail has its own time
+ * column, so the body gets the width. Anything else is shown whole. */
+static const char *log_body(const char *line)
 {
-    return ui->detail ? 1 + (int)ui->detail->n * LINES_PER_INV : 1;
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    for (size_t i = 0; shape[i]; i++) {
+        char c = line[i];
+        if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i])
+            return line;
+    }
+    const char *id = strchr(line, ' ');
+    const char *body = id ? strchr(id + 1, ' ') : NULL;
+    return body && body[1] ? body + 1 : line;
+}
+
+/* Splits a sanitised line into at most LOG_WRAP_MAX rows of cols columns, breaking after a
+ * space when one falls in the row's second half: row k is [row[k], row[k] + len[k]).
+ * Returns the rows (>= 1); *cut when text was left over. */
+static int wrap(const char *p, int cols, const char *row[], size_t len[], bool *cut)
+{
+    int n = 0;
+    *cut = false;
+    do {
+        size_t k = seg_text_fit(p, cols, NULL);
+        if (p[k] && p[k] != ' ')
+            for (size_t i = k; i > k / 2; i--)
+                if (p[i - 1] == ' ') {
+                    k = i;
+                    break;
+                }
+        row[n] = p;
+        len[n++] = k;
+        p += k;
+        while (*p == ' ')
+            p++;
+        if (k == 0)
+            break;
+    } while (*p && n < LOG_WRAP_MAX);
+    *cut = *p != 0;
+    return n;
+}
+
+static void clean_line(const char *text, char *out, size_t size)
+{
+    const char *body = log_body(text);
+    seg_sanitize_for_terminal(body, strlen(body), out, size);
+}
+
+static int log_rows(const struct seg_inv_table *t, int width)
+{
+    int rows = 1; /* the heading */
+    char clean[SEG_STORE_LINE_MAX * 3 + 1];
+    const char *row[LOG_WRAP_MAX];
+    size_t len[LOG_WRAP_MAX];
+    bool cut;
+    for (size_t i = 0; t && i < t->n_lines; i++) {
+        clean_line(t->lines[i].text, clean, sizeof clean);
+        rows += wrap(clean, width - LOG_TIME_W, row, len, &cut);
+    }
+    return rows + 1; /* a blank row before the invocations */
+}
+
+static bool has_error(const struct seg_inv_row *r)
+{
+    return r->error_type || r->error_message;
+}
+
+int w_detail_lines(const struct seg_ui *ui, int width)
+{
+    const struct seg_inv_table *t = ui->detail;
+    int n = 1 + log_rows(t, width);
+    for (size_t i = 0; t && i < t->n; i++)
+        n += LINES_PER_INV + has_error(&t->rows[i]);
+    return n;
 }
 
 static void fmt_time(const struct seg_ui *ui, int64_t ms, char *out, size_t size)
@@ -25,6 +100,14 @@ static void fmt_time(const struct seg_ui *ui, int64_t ms, char *out, size_t size
     char hms[16];
     snprintf(hms, sizeof hms, "%.8s", b);
     snprintf(out, size, "%s.%03d", hms, (int)(((ms % 1000) + 1000) % 1000));
+}
+
+static void fmt_mb(int32_t mb, char *out, size_t size)
+{
+    if (mb < 0)
+        snprintf(out, size, "-");
+    else
+        snprintf(out, size, "%d MB", mb);
 }
 
 static void fmt_num(double v, const char *unit, char *out, size_t size)
@@ -82,8 +165,10 @@ static void draw_inv(struct cur *c, const struct seg_inv_row *r)
                     "  Duration %s  Billed Duration %s  Init Duration %s", a, b, d);
     }
     if (visible(c)) {
-        seg_ui_putf(ui, c->y++, x, w, SEG_ROLE_NORMAL, "  Memory Size %d MB  Max Memory Used %d MB",
-                    r->memory_mb, r->max_memory_mb);
+        fmt_mb(r->memory_mb, a, sizeof a);
+        fmt_mb(r->max_memory_mb, b, sizeof b);
+        seg_ui_putf(ui, c->y++, x, w, SEG_ROLE_NORMAL, "  Memory Size %s  Max Memory Used %s", a,
+                    b);
     }
     if (visible(c)) {
         seg_fmt_ms(r->exec_ms == SEG_TIME_NONE ? -1 : (double)r->exec_ms, a, sizeof a);
@@ -99,17 +184,55 @@ static void draw_inv(struct cur *c, const struct seg_inv_row *r)
         seg_ui_put_untrusted(ui, c->y++, x + used, w - used, SEG_ROLE_DIM,
                              r->trigger_key ? r->trigger_key : "-");
     }
-    if (visible(c)) {
-        if (r->error_type || r->error_message) {
-            used = seg_ui_put(ui, c->y, x, w, SEG_ROLE_BAD, "  error ");
-            used += seg_ui_put_untrusted(ui, c->y, x + used, w - used, SEG_ROLE_BAD,
-                                         r->error_type ? r->error_type : "");
+    if (has_error(r) && visible(c)) {
+        used = seg_ui_put(ui, c->y, x, w, SEG_ROLE_BAD, "  error ");
+        if (r->error_type && r->error_type[0]) {
+            used += seg_ui_put_untrusted(ui, c->y, x + used, w - used, SEG_ROLE_BAD, r->error_type);
             used += seg_ui_put(ui, c->y, x + used, w - used, SEG_ROLE_BAD, ": ");
-            seg_ui_put_untrusted(ui, c->y, x + used, w - used, SEG_ROLE_BAD,
-                                 r->error_message ? r->error_message : "");
         }
-        c->y++;
+        seg_ui_put_untrusted(ui, c->y++, x + used, w - used, SEG_ROLE_BAD,
+                             r->error_message ? r->error_message : "");
     }
+    if (visible(c)) /* a blank row between invocations */
+        c->y++;
+}
+
+/* The last log lines, oldest first, each wrapped over at most LOG_WRAP_MAX rows. */
+static void draw_log_lines(struct cur *c, const struct seg_inv_table *t)
+{
+    struct seg_ui *ui = c->ui;
+    int x = c->in.x, w = c->in.w, tw = w - LOG_TIME_W;
+    if (visible(c)) {
+        if (t && t->n_lines)
+            seg_ui_putf(ui, c->y++, x, w, SEG_ROLE_HEADER, "last %zu log lines (newest last)",
+                        t->n_lines);
+        else
+            seg_ui_put(ui, c->y++, x, w, SEG_ROLE_DIM, "no log lines yet");
+    }
+    char clean[SEG_STORE_LINE_MAX * 3 + 1], part[SEG_STORE_LINE_MAX * 3 + 1], ts[32];
+    const char *row[LOG_WRAP_MAX];
+    size_t len[LOG_WRAP_MAX];
+    bool cut;
+    for (size_t i = 0; t && i < t->n_lines; i++) {
+        clean_line(t->lines[i].text, clean, sizeof clean);
+        fmt_time(ui, t->lines[i].ts_ms, ts, sizeof ts);
+        int rows = wrap(clean, tw, row, len, &cut);
+        for (int k = 0; k < rows; k++) {
+            if (!visible(c))
+                continue;
+            if (k == 0)
+                seg_ui_put(ui, c->y, x, LOG_TIME_W, SEG_ROLE_DIM, ts);
+            /* Sanitised above: seg_ui_put only clips. */
+            memcpy(part, row[k], len[k]);
+            part[len[k]] = 0;
+            seg_ui_put(ui, c->y, x + LOG_TIME_W, tw, SEG_ROLE_NORMAL, part);
+            if (cut && k == rows - 1)
+                seg_ui_put(ui, c->y, x + w - 1, 1, SEG_ROLE_DIM, ui->g.ellipsis);
+            c->y++;
+        }
+    }
+    if (visible(c))
+        c->y++;
 }
 
 void w_detail_draw(struct seg_ui *ui, struct seg_rect r)
@@ -120,7 +243,7 @@ void w_detail_draw(struct seg_ui *ui, struct seg_rect r)
     struct seg_rect in = seg_ui_frame(ui, r, title, true);
     if (in.h < 2 || in.w < 20)
         return;
-    int total = w_detail_lines(ui);
+    int total = w_detail_lines(ui, in.w);
     if (ui->scroll_top > total - in.h)
         ui->scroll_top = total - in.h > 0 ? total - in.h : 0;
     struct cur c = {ui, in, 0, in.y};
@@ -131,6 +254,7 @@ void w_detail_draw(struct seg_ui *ui, struct seg_rect r)
         seg_ui_put_untrusted(ui, c.y++, in.x + used, in.w - used, SEG_ROLE_HEADER_VALUE,
                              t && t->n && t->rows[0].function ? t->rows[0].function : "-");
     }
+    draw_log_lines(&c, t);
     if (!t)
         return;
     for (size_t i = 0; i < t->n; i++)

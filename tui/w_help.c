@@ -18,7 +18,7 @@ static const char *const help_keys[][2] = {
     {"s", "cycle the sites sort: site, state, p95 exec, errors, cold %"},
     {"arrows hjkl", "move in the sites grid, scroll tables"},
     {"PgUp PgDn", "scroll faster"},
-    {"Enter", "site detail: its invocations with every REPORT field"},
+    {"Enter", "site detail: last log lines, invocations, every REPORT field"},
     {"u", "clock in UTC / local time"},
     {"?", "this help (any of ? q Esc closes it)"},
     {"q", "quit (asks Quit? y/N while a wave runs, offers an export)"},

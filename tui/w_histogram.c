@@ -38,8 +38,15 @@ void w_histogram_draw(struct seg_ui *ui, struct seg_rect r, bool focused)
     x += seg_ui_putf(ui, in.y, x, end - x, SEG_ROLE_BAR, "cold %u (%.0f%%)", cold,
                      reports ? 100.0 * cold / reports : 0.0);
     x += seg_ui_putf(ui, in.y, x, end - x, SEG_ROLE_GOOD, "  warm %u", reports - cold);
-    seg_ui_putf(ui, in.y, x, end - x, SEG_ROLE_NORMAL, "  p50 %s p95 %s p99 %s max %s", p50, p95,
-                p99, mx);
+    /* Percentiles whole or not at all: a value cut to "4." would read as another number. */
+    const char *pname[4] = {"p50", "p95", "p99", "max"}, *pval[4] = {p50, p95, p99, mx};
+    for (int i = 0; i < 4; i++) {
+        char item[40];
+        int w = snprintf(item, sizeof item, "%s%s %s", i ? " " : "  ", pname[i], pval[i]);
+        if (x + w > end)
+            break;
+        x += seg_ui_put(ui, in.y, x, end - x, SEG_ROLE_NORMAL, item);
+    }
     if (h->n == 0) {
         if (in.h > 1)
             seg_ui_put(ui, in.y + 1, in.x, in.w, SEG_ROLE_DIM, "no cold starts yet");

@@ -6,6 +6,14 @@
 
 #include "ui.h"
 
+/* A bound of a small sample's interval can be below zero: "-7.4s", not seg_fmt_ms's "-"
+ * (which means unknown). */
+static void signed_ms(double ms, char *out, size_t size)
+{
+    out[0] = '-';
+    seg_fmt_ms(fabs(ms), ms < 0 ? out + 1 : out, ms < 0 ? size - 1 : size);
+}
+
 static void ci_text(const struct seg_stats_ci *c, bool usd, char *out, size_t size)
 {
     if (c->n == 0) {
@@ -13,18 +21,22 @@ static void ci_text(const struct seg_stats_ci *c, bool usd, char *out, size_t si
         return;
     }
     if (usd) {
-        snprintf(out, size, "%.6f±%.6f [%.6f,%.6f]", c->mean, c->sd, c->lo, c->hi);
+        if (c->valid)
+            snprintf(out, size, "%.6f±%.6f [%.6f,%.6f]", c->mean, c->sd, c->lo, c->hi);
+        else
+            snprintf(out, size, "%.6f [n<2]", c->mean);
         return;
     }
     char m[16], sd[16], lo[16], hi[16];
     seg_fmt_ms(c->mean, m, sizeof m);
     seg_fmt_ms(c->sd, sd, sizeof sd);
     if (c->valid) {
-        seg_fmt_ms(c->lo, lo, sizeof lo);
-        seg_fmt_ms(c->hi, hi, sizeof hi);
+        signed_ms(c->lo, lo, sizeof lo);
+        signed_ms(c->hi, hi, sizeof hi);
         snprintf(out, size, "%s±%s [%s,%s]", m, sd, lo, hi);
     } else {
-        snprintf(out, size, "%s±%s [n<2]", m, sd);
+        /* One value has no spread: "±0ms" would claim one. */
+        snprintf(out, size, "%s [n<2]", m);
     }
 }
 
@@ -51,38 +63,59 @@ void w_scaling_draw(struct seg_ui *ui, struct seg_rect r, bool focused)
             seg_ui_putf(ui, y++, in.x, in.w, role, __VA_ARGS__); \
         line++;                                                  \
     } while (0)
-    EMIT(SEG_ROLE_HEADER, "%5s %5s %6s  %-30s %-40s %s", "size", "waves", "n", "exec time",
-         "cost per invocation (USD)", "makespan");
-    EMIT(SEG_ROLE_DIM, "%s", "");
+    /* Below ~112 columns the cost and makespan intervals would be cut mid-number: the
+     * narrow table keeps mean±sd of the cost and the mean makespan (v at 120+ shows all). */
+    bool narrow = in.w < 112;
+    if (narrow)
+        EMIT(SEG_ROLE_HEADER, "%5s %5s %6s  %-30s %-17s %s", "size", "waves", "n", "exec time",
+             "cost/inv. (USD)", "makespan");
+    else
+        EMIT(SEG_ROLE_HEADER, "%5s %5s %6s  %-30s %-40s %s", "size", "waves", "n", "exec time",
+             "cost per invocation (USD)", "makespan");
+    EMIT(SEG_ROLE_DIM, "%s", narrow ? "(intervals of cost and makespan from 112 columns)" : "");
     for (size_t i = 0; i < s->n_scaling; i++) {
         const struct seg_scaling_row *sr = &s->scaling[i];
         char ex[64], co[80], mk[64];
         ci_text(&sr->exec, false, ex, sizeof ex);
-        ci_text(&sr->cost, true, co, sizeof co);
-        ci_text(&sr->makespan, false, mk, sizeof mk);
-        EMIT(SEG_ROLE_NORMAL, "%5d %5zu %6zu  %-30s %-40s %s", sr->size, sr->n_waves, sr->exec.n,
-             ex, co, mk);
+        if (narrow) {
+            if (sr->cost.n == 0)
+                snprintf(co, sizeof co, "-");
+            else if (sr->cost.valid)
+                snprintf(co, sizeof co, "%.5f±%.5f", sr->cost.mean, sr->cost.sd);
+            else
+                snprintf(co, sizeof co, "%.5f", sr->cost.mean);
+            seg_fmt_ms(sr->makespan.n ? sr->makespan.mean : -1, mk, sizeof mk);
+            EMIT(SEG_ROLE_NORMAL, "%5d %5zu %6zu  %-30s %-17s %s", sr->size, sr->n_waves,
+                 sr->exec.n, ex, co, mk);
+        } else {
+            ci_text(&sr->cost, true, co, sizeof co);
+            ci_text(&sr->makespan, false, mk, sizeof mk);
+            EMIT(SEG_ROLE_NORMAL, "%5d %5zu %6zu  %-30s %-40s %s", sr->size, sr->n_waves,
+                 sr->exec.n, ex, co, mk);
+        }
     }
     if (s->n_cmp_consecutive) {
         EMIT(SEG_ROLE_DIM, "%s", "");
         EMIT(SEG_ROLE_HEADER, "%s",
-             "Welch t-test on wave means, consecutive sizes (p, Bonferroni-adjusted)");
+             narrow ? "Welch t-test, wave means, consecutive sizes (* significant)"
+                    : "Welch t-test on wave means, consecutive sizes (p, Bonferroni-adjusted)");
         for (size_t i = 0; i < s->n_cmp_consecutive; i++) {
             const struct seg_scaling_cmp *c = &s->cmp_consecutive[i];
             char e[64], k[64];
             if (c->exec.valid)
-                snprintf(e, sizeof e, "exec t=%.2f p=%.3g adj %.3g", c->exec.t, c->exec.p,
+                snprintf(e, sizeof e, "exec t=%.2f p=%.3g (adj %.3g)", c->exec.t, c->exec.p,
                          c->exec_p_adj);
             else
                 snprintf(e, sizeof e, "exec: needs 2+ waves each");
             if (c->cost.valid)
-                snprintf(k, sizeof k, "cost t=%.2f p=%.3g adj %.3g", c->cost.t, c->cost.p,
+                snprintf(k, sizeof k, "cost t=%.2f p=%.3g (adj %.3g)", c->cost.t, c->cost.p,
                          c->cost_p_adj);
             else
                 snprintf(k, sizeof k, "cost: needs 2+ waves each");
             bool sig = c->exec.valid && c->exec_p_adj < 0.05;
-            EMIT(sig ? SEG_ROLE_WARN : SEG_ROLE_NORMAL, "%5d -> %-5d %-34s %s%s", c->size_a,
-                 c->size_b, e, k, sig ? "  (significant)" : "");
+            /* The mark leads the row, where a narrow terminal cannot cut it off. */
+            EMIT(sig ? SEG_ROLE_WARN : SEG_ROLE_NORMAL, "%c%4d -> %-5d %-31s %s%s", sig ? '*' : ' ',
+                 c->size_a, c->size_b, e, k, sig && !narrow ? "  (significant)" : "");
         }
     }
 #undef EMIT

@@ -114,6 +114,27 @@ static void draw_selected(struct seg_ui *ui, int y, int x, int w, const struct s
     }
 }
 
+/* The legend, items whole, wrapped over the rows it needs (a cut "! th" reads as nothing);
+ * at most half the panel. Returns the rows used. */
+static int draw_legend(struct seg_ui *ui, struct seg_rect in)
+{
+    int x = in.x, y = in.y, end = in.x + in.w, last = in.y + (in.h - 1) / 2;
+    for (int st = 0; st < SEG_SITE__COUNT; st++) {
+        const char *name = seg_site_state_name((enum seg_site_state)st);
+        int w = 2 + seg_text_width(name);
+        if (x > in.x && x + w > end) {
+            if (y == last)
+                break;
+            y++;
+            x = in.x;
+        }
+        x += seg_ui_put(ui, y, x, end - x, seg_ui_site_role((enum seg_site_state)st),
+                        ui->g.site[st]);
+        x += seg_ui_putf(ui, y, x, end - x, SEG_ROLE_DIM, " %s  ", name);
+    }
+    return y - in.y + 1;
+}
+
 void w_sites_draw(struct seg_ui *ui, struct seg_rect r, bool focused)
 {
     const struct seg_snapshot *s = ui->snap;
@@ -129,13 +150,7 @@ void w_sites_draw(struct seg_ui *ui, struct seg_rect r, bool focused)
         return;
     }
     /* Legend first (states must read without colour), then the grid, then the selection. */
-    int x = in.x, end = in.x + in.w;
-    for (int st = 0; st < SEG_SITE__COUNT && x < end; st++) {
-        x += seg_ui_put(ui, in.y, x, end - x, seg_ui_site_role((enum seg_site_state)st),
-                        ui->g.site[st]);
-        x += seg_ui_putf(ui, in.y, x, end - x, SEG_ROLE_DIM, " %s  ",
-                         seg_site_state_name((enum seg_site_state)st));
-    }
+    int legend = draw_legend(ui, in);
     int cursor = 0;
     bool found = false;
     for (int i = 0; i < n; i++) {
@@ -147,16 +162,16 @@ void w_sites_draw(struct seg_ui *ui, struct seg_rect r, bool focused)
     if (!found && n > 0)
         ui->sel_site = s->sites[ui->order[0]].site;
     struct seg_grid g;
-    seg_layout_grid(n, 2, in.w, in.h - 2, cursor, &g);
+    seg_layout_grid(n, 2, in.w, in.h - legend - 1, cursor, &g);
     ui->grid_cols = g.per_row;
     if (n == 0) {
-        seg_ui_put(ui, in.y + 1, in.x, in.w, SEG_ROLE_DIM, "no site matches the filter");
+        seg_ui_put(ui, in.y + legend, in.x, in.w, SEG_ROLE_DIM, "no site matches the filter");
         return;
     }
     for (int k = 0; k < g.count; k++) {
         int i = g.first + k;
         const struct seg_site_row *row = &s->sites[ui->order[i]];
-        int y = in.y + 1 + k / g.per_row, cx = in.x + (k % g.per_row) * 2;
+        int y = in.y + legend + k / g.per_row, cx = in.x + (k % g.per_row) * 2;
         bool sel = focused || ui->lay.kind == SEG_LAYOUT_COMPACT ? i == cursor : false;
         enum seg_role role = sel ? SEG_ROLE_SELECTION : seg_ui_site_role(row->state);
         seg_ui_put(ui, y, cx, 1, role, ui->g.site[row->state]);

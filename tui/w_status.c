@@ -26,17 +26,24 @@ void w_status_draw(struct seg_ui *ui, struct seg_rect r)
     }
     int x = r.x;
     if (ui->message[0]) {
-        /* Already sanitised when stored. Too long: elide the middle, since both ends
-         * matter (what happened, and the file:line or path it ends with). */
-        int mw = seg_text_width(ui->message);
+        /* Already sanitised when stored. Too long: export paths written once with braces
+         * for what differs; then elide the middle, since both ends matter (what happened,
+         * and the file:line or path it ends with). */
+        char brief[sizeof ui->message];
+        const char *msg = ui->message;
+        int mw = seg_text_width(msg);
+        if (mw > r.w && seg_text_brace_paths(msg, brief, sizeof brief)) {
+            msg = brief;
+            mw = seg_text_width(msg);
+        }
         if (mw <= r.w) {
-            x += seg_ui_put(ui, r.y, x, r.w, SEG_ROLE_STATUS, ui->message);
+            x += seg_ui_put(ui, r.y, x, r.w, SEG_ROLE_STATUS, msg);
         } else if (r.w > 8) {
             int head = r.w / 4, tail = r.w - head - 1;
-            x += seg_ui_put(ui, r.y, x, head, SEG_ROLE_STATUS, ui->message);
+            x += seg_ui_put(ui, r.y, x, head, SEG_ROLE_STATUS, msg);
             x += seg_ui_put(ui, r.y, x, 1, SEG_ROLE_STATUS, ui->g.ellipsis);
             /* The tail: skip characters until the rest fits. */
-            const char *t = ui->message;
+            const char *t = msg;
             while (*t && seg_text_width(t) > tail)
                 t += seg_text_fit(t, 1, NULL) ? seg_text_fit(t, 1, NULL) : 1;
             x += seg_ui_put(ui, r.y, x, tail, SEG_ROLE_STATUS, t);

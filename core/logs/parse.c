@@ -32,6 +32,12 @@ static void parse_report_text(const char *p, const char *end, struct seg_log_rec
     seg_logp_fields(p + 7, seg_logp_line_end(p, end), r);
 }
 
+/* The message's start, whatever its kind: the site detail shows a site's last lines. */
+static void keep_line(struct seg_log_record *r, const char *msg, const char *end)
+{
+    seg_logp_copy(r->line, sizeof r->line, msg, seg_logp_trim_end(msg, end), r, false);
+}
+
 enum seg_err seg_log_parse_report(const char *msg, size_t len, struct seg_log_record *out)
 {
     if (!out || (!msg && len))
@@ -43,6 +49,7 @@ enum seg_err seg_log_parse_report(const char *msg, size_t len, struct seg_log_re
     reset(out);
     out->truncated = truncated;
     parse_report_text(msg, msg + len, out);
+    keep_line(out, msg, msg + len);
     return SEG_OK;
 }
 
@@ -59,6 +66,7 @@ enum seg_err seg_log_parse(const char *msg, size_t len, struct seg_log_record *o
     if (is_report(msg, end)) {
         out->truncated = truncated;
         parse_report_text(msg, end, out);
+        keep_line(out, msg, end);
         return SEG_OK;
     }
     const char *p = msg;
@@ -67,15 +75,18 @@ enum seg_err seg_log_parse(const char *msg, size_t len, struct seg_log_record *o
     if (p < end && *p == '{') {
         if (seg_logp_json(p, (size_t)(end - p), out)) {
             out->truncated = out->truncated || truncated;
+            keep_line(out, msg, end);
             return SEG_OK;
         }
         /* Broken or cut JSON: scanning it for error phrases would misfile a record. */
         reset(out);
         out->truncated = truncated;
+        keep_line(out, msg, end);
         return SEG_OK;
     }
     out->truncated = truncated;
     seg_logp_text(msg, end, out);
+    keep_line(out, msg, end);
     return SEG_OK;
 }
 

@@ -20,6 +20,7 @@
 #define SEG_LOG_ERROR_TYPE_MAX 64
 #define SEG_LOG_RUNTIME_MAX    64
 #define SEG_LOG_EXCERPT_MAX    240
+#define SEG_LOG_LINE_MAX       240
 
 enum seg_log_kind {
     SEG_LOG_OTHER = 0,      /* anything not below; never an error */
@@ -105,6 +106,7 @@ struct seg_log_record {
     char site_id[SEG_LOG_SITE_ID_MAX + 1];         /* EVENT_TIME */
     char image_name[SEG_LOG_IMAGE_NAME_MAX + 1];   /* IMAGE_NAME: the trigger's object key */
     char excerpt[SEG_LOG_EXCERPT_MAX + 1];         /* error kinds: the start of the message */
+    char line[SEG_LOG_LINE_MAX + 1]; /* any kind: the start of the message (site detail) */
 };
 
 #endif

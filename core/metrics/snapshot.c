@@ -36,6 +36,7 @@ void seg_snapshot_release(struct seg_snapshot *snap)
     free(snap->waves);
     free(snap->sites);
     free(snap->conc);
+    free(snap->span);
     free(snap->errors);
     free(snap->scaling);
     free(snap->cmp_consecutive);
@@ -184,6 +185,41 @@ static void build_concurrency(struct seg_store *s, struct seg_snapshot *snap)
             snap->conc_peak = snap->conc[i];
 }
 
+static void build_span(struct seg_store *s, struct seg_snapshot *snap)
+{
+    const struct wave *w = NULL;
+    for (int i = s->n_waves; i-- > 0 && !w;)
+        if (s->waves[i].first_start != SEG_TIME_NONE) {
+            w = &s->waves[i];
+            snap->span_wave = i + 1;
+        }
+    if (!w)
+        return;
+    int64_t end = w->last_end;
+    if (w->c.running > 0 && s->now_ms != SEG_TIME_NONE && (end == SEG_TIME_NONE || s->now_ms > end))
+        end = s->now_ms;
+    if (end == SEG_TIME_NONE || end < w->first_start)
+        end = w->first_start;
+    int64_t a = w->first_start / 1000, b = end / 1000;
+    if (b - a + 1 > SEG_SNAPSHOT_SPAN_MAX_S)
+        a = b - SEG_SNAPSHOT_SPAN_MAX_S + 1;
+    snap->span_begin_ms = w->first_start;
+    snap->span_end_ms = end;
+    snap->span_first_s = a;
+    snap->n_span = (size_t)(b - a + 1);
+    snap->span = seg_xcalloc(snap->n_span, sizeof *snap->span);
+    for (int64_t t = a; t <= b; t++) {
+        int64_t k = t - s->conc_base_s;
+        if (s->n_conc && k >= 0 && (size_t)k < s->n_conc)
+            snap->span[t - a] = s->conc[k];
+    }
+    for (size_t i = 0; i < s->n_running; i++) {
+        int64_t st = s->invs[s->running[i]].start / 1000;
+        for (int64_t t = st > a ? st : a; t <= b; t++)
+            snap->span[t - a]++;
+    }
+}
+
 /* Chan et al.'s parallel merge of running moments. */
 static void acc_merge(struct seg_stats_acc *a, const struct seg_stats_acc *b)
 {
@@ -303,6 +339,7 @@ struct seg_snapshot *seg_store_snapshot(struct seg_store *s)
     build_waves(s, snap);
     build_sites(s, snap);
     build_concurrency(s, snap);
+    build_span(s, snap);
     build_scaling(s, snap);
     return snap;
 }

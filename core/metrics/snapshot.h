@@ -16,6 +16,8 @@
 #include "metrics/store.h"
 #include "metrics/strpool.h"
 
+#define SEG_SNAPSHOT_SPAN_MAX_S 3600
+
 enum seg_metric {
     SEG_METRIC_INIT = 0, /* Init Duration (cold starts only) */
     SEG_METRIC_EXEC,     /* exec time (see store.h) */
@@ -130,6 +132,16 @@ struct seg_snapshot {
     size_t n_conc;
     uint32_t *conc;
     uint32_t conc_peak; /* over the whole session */
+
+    /* The latest started wave's span, for a chart that keeps its shape at any clock speed:
+     * from its first START to its last REPORT (to now while its executions run), executions
+     * in flight per second (every wave's): span[i] is second span_first_s + i. The last
+     * SEG_SNAPSHOT_SPAN_MAX_S seconds at most. span_wave 0: no wave has started. */
+    int span_wave;
+    int64_t span_begin_ms, span_end_ms;
+    int64_t span_first_s;
+    size_t n_span;
+    uint32_t *span;
 
     size_t n_errors;
     struct seg_error_row *errors; /* by site, then signature */

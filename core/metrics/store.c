@@ -64,6 +64,7 @@ void seg_store_free(struct seg_store *s)
     for (int i = 1; i <= s->n_sites; i++) {
         seg_hist_release(&s->sites[i].exec);
         seg_hist_release(&s->sites[i].init);
+        free(s->sites[i].lines);
     }
     for (int m = 0; m < SEG_METRIC__COUNT; m++)
         seg_hist_release(&s->all[m]);
@@ -114,6 +115,45 @@ void seg_store_set_now(struct seg_store *s, int64_t now_ms)
     NOTIFY(s, set_now, now_ms);
 }
 
+/* Bytes of text kept: at most SEG_STORE_LINE_MAX, never ending inside a UTF-8 character. */
+static size_t line_cut(const char *text)
+{
+    size_t n = strnlen(text, SEG_STORE_LINE_MAX);
+    if (n == SEG_STORE_LINE_MAX)
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+            n--;
+    return n;
+}
+
+void seg_store_log_line(struct seg_store *s, int site, int64_t ts_ms, const char *text)
+{
+    if (site < 1 || site > s->n_sites || !text)
+        return;
+    struct site *st = &s->sites[site];
+    if (!st->lines)
+        st->lines = seg_xcalloc(1, sizeof *st->lines);
+    struct site_lines *l = st->lines;
+    if (l->n == SEG_STORE_SITE_LINES) {
+        if (ts_ms < l->ts[0])
+            return; /* older than every line kept */
+        memmove(l->ts, l->ts + 1, (l->n - 1) * sizeof *l->ts);
+        memmove(l->text, l->text + 1, (l->n - 1) * sizeof *l->text);
+        l->n--;
+    }
+    /* Pages arrive out of order: insert by time, after lines of the same time. */
+    size_t i = l->n;
+    while (i > 0 && l->ts[i - 1] > ts_ms) {
+        l->ts[i] = l->ts[i - 1];
+        memcpy(l->text[i], l->text[i - 1], sizeof l->text[i]);
+        i--;
+    }
+    size_t n = line_cut(text);
+    l->ts[i] = ts_ms;
+    memcpy(l->text[i], text, n);
+    l->text[i][n] = 0;
+    l->n++;
+}
+
 void seg_store_set_observer(struct seg_store *s, const struct seg_store_observer *ops, void *ud)
 {
     s->obs = ops;
@@ -135,7 +175,7 @@ enum seg_err seg_store_wave_begin(struct seg_store *s, int size, enum seg_trigge
     w->trigger = trigger;
     w->key = seg_strpool_add(&s->strings, trigger_key);
     w->begin = now_ms;
-    w->first_sent = w->last_end = SEG_TIME_NONE;
+    w->first_sent = w->last_end = w->first_start = SEG_TIME_NONE;
     w->latest = seg_xmalloc(((size_t)size + 1) * sizeof *w->latest);
     for (int i = 0; i <= size; i++)
         w->latest[i] = -1;
@@ -318,6 +358,13 @@ static void conc_add(struct seg_store *s, int64_t start_ms, int64_t end_ms)
         s->conc[t - s->conc_base_s]++;
 }
 
+/* The wave's span (concurrency chart) begins at its earliest START. */
+static void wave_started(struct wave *w, int64_t start_ms)
+{
+    if (start_ms != SEG_TIME_NONE && (w->first_start == SEG_TIME_NONE || start_ms < w->first_start))
+        w->first_start = start_ms;
+}
+
 static const char *pool_msg(struct seg_store *s, const char *msg)
 {
     if (!msg)
@@ -395,6 +442,20 @@ static int32_t latest_of(struct seg_store *s, int wave, int site)
 {
     struct wave *w = wave_of(s, wave, site);
     return w ? w->latest[site] : -1;
+}
+
+/* A further attempt (an async retry) of the request id of attempt idx. It continues the chain
+ * of (wave, site) from its latest attempt, not from idx: when a duplicated S3 event ran under
+ * another id meanwhile, chaining from idx would fork the chain and the exports, which walk it
+ * from the latest attempt, would lose one branch. */
+static int32_t retry_attempt(struct seg_store *s, int32_t idx)
+{
+    const char *rid = s->invs[idx].rid;
+    int wave = s->invs[idx].wave, site = s->invs[idx].site;
+    int32_t n = new_attempt(s, wave, site, latest_of(s, wave, site));
+    s->invs[n].rid = rid;
+    rid_index(s, n);
+    return n;
 }
 
 /* trigger_sent without the notification: trigger_failed uses it for a send it implies. */
@@ -500,15 +561,14 @@ enum seg_err seg_store_start(struct seg_store *s, const char *request_id, int64_
     if (s->invs[idx].has_report) {
         if (s->invs[idx].start == ts_ms)
             return SEG_ERR_STATE; /* the START we already have */
-        idx = new_attempt(s, s->invs[idx].wave, s->invs[idx].site, idx);
-        s->invs[idx].rid = s->invs[s->invs[idx].prev].rid;
-        rid_index(s, idx);
+        idx = retry_attempt(s, idx);
     }
     contrib(s, idx, -1);
     struct inv *v = &s->invs[idx];
     v->start = ts_ms;
     if (v->status == SEG_INV_PENDING)
         running_add(s, idx);
+    wave_started(&s->waves[v->wave - 1], ts_ms);
     contrib(s, idx, +1);
     NOTIFY(s, start, request_id, ts_ms);
     return SEG_OK;
@@ -539,9 +599,7 @@ enum seg_err seg_store_report(struct seg_store *s, const char *request_id,
     if (s->invs[idx].has_report) {
         if (s->invs[idx].end == r->ts_ms)
             return SEG_ERR_STATE;
-        idx = new_attempt(s, s->invs[idx].wave, s->invs[idx].site, idx);
-        s->invs[idx].rid = s->invs[s->invs[idx].prev].rid;
-        rid_index(s, idx);
+        idx = retry_attempt(s, idx);
     }
     contrib(s, idx, -1);
     running_remove(s, idx);
@@ -616,6 +674,7 @@ enum seg_err seg_store_report(struct seg_store *s, const char *request_id,
     if (start == SEG_TIME_NONE && !isnan(v->duration))
         start = v->end - (int64_t)llround(v->duration);
     conc_add(s, start, v->end);
+    wave_started(w, start);
     fold_error(s, idx, v->end);
     NOTIFY(s, report, request_id, r);
     return SEG_OK;
@@ -742,7 +801,14 @@ struct seg_inv_table *seg_store_table(const struct seg_store *s)
 
 struct seg_inv_table *seg_store_site_detail(const struct seg_store *s, int site)
 {
-    return table_of(s, site < 1 ? -1 : site);
+    struct seg_inv_table *t = table_of(s, site < 1 ? -1 : site);
+    const struct site_lines *l = site >= 1 && site <= s->n_sites ? s->sites[site].lines : NULL;
+    for (size_t i = 0; l && i < l->n; i++) {
+        t->lines[i].ts_ms = l->ts[i];
+        t->lines[i].text = seg_strpool_add(&t->strings, l->text[i]);
+    }
+    t->n_lines = l ? l->n : 0;
+    return t;
 }
 
 void seg_inv_table_free(struct seg_inv_table *t)
@@ -771,6 +837,7 @@ size_t seg_store_memory(const struct seg_store *s)
             b += hist_bytes(&s->waves[w].h[m]);
     }
     for (int i = 1; i <= s->n_sites; i++)
-        b += sizeof s->sites[i] + hist_bytes(&s->sites[i].exec) + hist_bytes(&s->sites[i].init);
+        b += sizeof s->sites[i] + hist_bytes(&s->sites[i].exec) + hist_bytes(&s->sites[i].init) +
+             (s->sites[i].lines ? sizeof *s->sites[i].lines : 0);
     return b;
 }

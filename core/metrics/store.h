@@ -81,12 +81,26 @@ struct seg_inv_row {
     const char *error_type, *error_message;
 };
 
+/* A site's last log lines (DESIGN §5 site detail): the newest SEG_STORE_SITE_LINES by
+ * timestamp, any record kind, each cut to SEG_STORE_LINE_MAX bytes on a character boundary.
+ * 300 sites keep at most 300 x 8 x 240 bytes. */
+#define SEG_STORE_SITE_LINES 8
+#define SEG_STORE_LINE_MAX   240
+
+struct seg_site_line {
+    int64_t ts_ms;
+    const char *text; /* untrusted log text: sanitise before drawing */
+};
+
 /* A deep copy of invocation rows, immutable and owned by whoever received it (it may cross
  * to the export worker). Rows are in (wave, site, attempt) order. */
 struct seg_inv_table {
     size_t n;
     struct seg_inv_row *rows;
     struct seg_strpool strings;
+    /* seg_store_site_detail only: the site's last log lines, oldest first. */
+    size_t n_lines;
+    struct seg_site_line lines[SEG_STORE_SITE_LINES];
 };
 void seg_inv_table_free(struct seg_inv_table *t);
 
@@ -102,6 +116,9 @@ void seg_store_set_clock_offset(struct seg_store *s, int64_t offset_ms);
 /* The engine's current time (log clock); snapshots use it for elapsed times, running
  * executions and the concurrency window. */
 void seg_store_set_now(struct seg_store *s, int64_t now_ms);
+/* One log line of a site (any kind), kept as given for the site detail; sites outside
+ * 1..the highest known are ignored. Not an observed mutation: the journal does not hold it. */
+void seg_store_log_line(struct seg_store *s, int site, int64_t ts_ms, const char *text);
 
 /* A new wave of `size` sites (sites 1..size); its number (1, 2, ...) in *wave. */
 enum seg_err seg_store_wave_begin(struct seg_store *s, int size, enum seg_trigger trigger,

@@ -35,14 +35,23 @@ struct wave {
     enum seg_trigger trigger;
     const char *key;
     int64_t begin, first_sent, last_end;
-    int32_t *latest; /* [site] -> latest attempt index, -1; sites 1..size */
+    int64_t first_start; /* earliest START (or derived start) of its attempts; log clock */
+    int32_t *latest;     /* [site] -> latest attempt index, -1; sites 1..size */
     struct seg_counts c;
     struct seg_hist h[SEG_METRIC__COUNT];
     struct seg_stats_acc exec, cost;
 };
 
+/* A site's last log lines, sorted by time, oldest first (allocated at its first line). */
+struct site_lines {
+    size_t n;
+    int64_t ts[SEG_STORE_SITE_LINES];
+    char text[SEG_STORE_SITE_LINES][SEG_STORE_LINE_MAX + 1];
+};
+
 struct site {
     const char *function;
+    struct site_lines *lines; /* NULL until the site logs */
     uint32_t invocations, reports, cold, errors;
     int32_t max_memory;
     int32_t latest; /* latest attempt index, -1 */

@@ -153,8 +153,15 @@ hostile)
     sleep 0.2
     keys Enter
     wait_for "Site 2: invocations"
+    # Its last log lines hold the raw message (the demo stores it unsanitised): drawn
+    # sanitised, printable parts kept.
+    wait_for "last [0-9] log lines"
+    wait_for "^│[0-9:.]+ +evil�\[2J�\]0;PWNED-TITLE"
     tmux -L "$sock" capture-pane -p -e -t main >"$out/cap2"
     LC_ALL=C grep -qaP '\x1b(?!\[[0-9;:]*m)' "$out/cap2" && fail "escape sequence in the detail"
+    LC_ALL=C grep -qaP '\xc2[\x80-\x9f]|\x07|\xe2\x80\xae' "$out/cap2" &&
+        fail "C1 control, BEL or U+202E in the detail"
+    iconv -f UTF-8 -t UTF-8 "$out/cap2" >/dev/null 2>&1 || fail "invalid UTF-8 in the detail"
     title2=$(tmux -L "$sock" display-message -p -t main '#{pane_title}')
     [ "$title0" = "$title2" ] || fail "pane title changed in the detail"
     quit_clean
@@ -182,7 +189,8 @@ detail)
     for f in "request_id" " Duration [0-9.]+ ms" "Billed Duration [0-9.]+ ms" \
         "Init Duration [0-9.]+ ms" "Memory Size 6200 MB" "Max Memory Used [0-9]+ MB" \
         "exec [0-9.]+" "ingest lag" "Event Time " "START [0-9:.]+ +REPORT [0-9:.]+" \
-        "error ValueError: boom"; do
+        "error ValueError: boom" "last [0-9] log lines" "START RequestId: " \
+        "REPORT RequestId: [^ ]+ Duration: [0-9.]+ ms"; do
         screen | grep -qE -- "$f" || fail "detail lacks /$f/"
     done
     keys Escape

@@ -211,6 +211,89 @@ static void test_bars(void **state)
     assert_int_equal(seg_layout_bar_eighths(1, 3, 1), 3); /* 2.67 rounds to 3 */
 }
 
+/* The concurrency chart: a wave's span of seconds in the columns there are. */
+static void test_buckets(void **state)
+{
+    (void)state;
+    uint32_t out[80];
+
+    /* As many seconds as columns: the series itself. */
+    const uint32_t same[4] = {1, 5, 0, 3};
+    seg_layout_buckets(same, 4, 4, out);
+    assert_memory_equal(out, same, sizeof same);
+
+    /* More seconds than columns: the maximum of each run, a one-second peak kept. */
+    const uint32_t many[10] = {0, 1, 2, 300, 2, 1, 0, 0, 7, 0};
+    seg_layout_buckets(many, 10, 5, out);
+    const uint32_t want5[5] = {1, 300, 2, 0, 7};
+    assert_memory_equal(out, want5, sizeof want5);
+    /* Uneven runs (10 seconds in 3 columns: 3, 3, 4) still cover every second once. */
+    seg_layout_buckets(many, 10, 3, out);
+    const uint32_t want3[3] = {2, 300, 7};
+    assert_memory_equal(out, want3, sizeof want3);
+    /* A peak in the very last second lands in the last column. */
+    const uint32_t tail[7] = {0, 0, 0, 0, 0, 0, 9};
+    seg_layout_buckets(tail, 7, 2, out);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[1], 9);
+
+    /* Fewer seconds than columns: each second stretched, in order, nothing past the end. */
+    const uint32_t few[3] = {4, 8, 2};
+    seg_layout_buckets(few, 3, 6, out);
+    const uint32_t want6[6] = {4, 4, 8, 8, 2, 2};
+    assert_memory_equal(out, want6, sizeof want6);
+    seg_layout_buckets(few, 3, 7, out);
+    assert_int_equal(out[0], 4);
+    assert_int_equal(out[6], 2);
+    for (int c = 1; c < 7; c++) /* stretched, never reordered */
+        assert_true(out[c] == out[c - 1] || (out[c - 1] == 4 && out[c] == 8) ||
+                    (out[c - 1] == 8 && out[c] == 2));
+
+    /* A one-second wave fills the chart; no data gives zeros. */
+    const uint32_t one[1] = {300};
+    seg_layout_buckets(one, 1, 80, out);
+    for (int c = 0; c < 80; c++)
+        assert_int_equal(out[c], 300);
+    seg_layout_buckets(NULL, 0, 5, out);
+    for (int c = 0; c < 5; c++)
+        assert_int_equal(out[c], 0);
+
+    /* 3600 seconds into 72 columns: 50 seconds each, the global maximum preserved. */
+    static uint32_t hour[3600];
+    for (int i = 0; i < 3600; i++)
+        hour[i] = (uint32_t)(i % 50);
+    hour[1234] = 1000;
+    seg_layout_buckets(hour, 3600, 72, out);
+    for (int c = 0; c < 72; c++)
+        assert_int_equal(out[c], c == 1234 / 50 ? 1000 : 49);
+}
+
+static void test_brace_paths(void **state)
+{
+    (void)state;
+    char out[512];
+    assert_true(seg_text_brace_paths("exported /d/segtop-invocations-20261127T041415.776Z.csv "
+                                     "/d/segtop-waves-20261127T041415.776Z.csv "
+                                     "/d/segtop-sites-20261127T041415.776Z.csv",
+                                     out, sizeof out));
+    assert_string_equal(out,
+                        "exported /d/segtop-{invocations,waves,sites}-20261127T041415.776Z.csv");
+    /* Overlapping prefix and suffix ("-a" + "a-" of "-a-") never cut a path twice. */
+    assert_true(seg_text_brace_paths("x /long/dir/-a- /long/dir/-a-a-", out, sizeof out));
+    assert_string_equal(out, "x /long/dir/-a-{,a-}");
+    /* Not of the shape, or nothing saved: untouched. */
+    strcpy(out, "keep");
+    assert_false(seg_text_brace_paths("exported /one/path.csv", out, sizeof out));
+    assert_false(seg_text_brace_paths("theme default", out, sizeof out));
+    assert_false(seg_text_brace_paths("x a b", out, sizeof out));
+    assert_false(seg_text_brace_paths("x  /a/b /a/c", out, sizeof out));
+    assert_false(seg_text_brace_paths("noword", out, sizeof out));
+    assert_string_equal(out, "keep");
+    /* Too small an output: false, never overflowing. */
+    char tiny[8];
+    assert_false(seg_text_brace_paths("exported /dir/s-a.csv /dir/s-b.csv", tiny, sizeof tiny));
+}
+
 static void test_text(void **state)
 {
     (void)state;
@@ -264,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_grid),
         cmocka_unit_test(test_scroll),
         cmocka_unit_test(test_bars),
+        cmocka_unit_test(test_buckets),
+        cmocka_unit_test(test_brace_paths),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_formats),
     };

@@ -179,6 +179,13 @@ static void finish(struct demo *d, struct wave *w, int site, struct inv *v)
         r.error_message = "Task timed out after 30.00 seconds";
     }
     must(seg_store_report(d->store, v->rid, &r), "report");
+    /* The site detail's last lines, raw as a log carries them (the UI sanitises). */
+    char line[256];
+    if (r.error_message)
+        seg_store_log_line(d->store, site, v->t_end - 1, r.error_message);
+    snprintf(line, sizeof line, "REPORT RequestId: %s Duration: %.2f ms Billed Duration: %.0f ms",
+             v->rid, r.duration_ms, r.billed_ms);
+    seg_store_log_line(d->store, site, v->t_end, line);
     d->last_used[site] = v->t_end;
 }
 
@@ -214,6 +221,9 @@ static void advance(struct demo *d, int64_t now)
             if (v->stage == ST_ACCEPTED && now >= v->t_start) {
                 must(seg_store_bind(d->store, w->id, site, v->rid), "bind");
                 must(seg_store_start(d->store, v->rid, v->t_start), "start");
+                char line[128];
+                snprintf(line, sizeof line, "START RequestId: %s Version: $LATEST", v->rid);
+                seg_store_log_line(d->store, site, v->t_start, line);
                 v->stage = ST_STARTED;
                 d->dirty = true;
             }
@@ -374,7 +384,6 @@ static void op_status(void *ud, struct seg_tui_status *st)
     st->log_calls_per_s = run ? 3.5 : 0.5;
     st->log_budget_tps = 4.0;
     st->log_throttles = 0;
-    st->backoff_ms = 0;
     st->next_step = d->next_step;
     st->running_ladder = d->running_ladder;
     st->message_seq = d->msg_seq;
@@ -408,6 +417,7 @@ int main(int argc, char **argv)
         .region = "us-west-1",
         .trigger = "s3",
         .account_concurrency = 1000,
+        .log_tps = 4,
     };
     bool auto_wave = false;
     int prerun = 0;
