@@ -213,15 +213,25 @@ static void free_state(struct call_state *st)
     free(st);
 }
 
+/* --trace prints the canonical request, but a session token is a credential (aws/creds.h):
+ * its header's value is printed as <redacted> (the string-to-sign hashes the real one). */
 static void trace_hook(void *ud, const char *canonical_request, const char *string_to_sign)
 {
+    static const char token[] = "\nx-amz-security-token:";
     struct call_state *st = ud;
     FILE *f = st->client->cfg.trace;
+    const char *at = strstr(canonical_request, token), *rest = "";
+    int head = (int)strlen(canonical_request);
+    if (at) {
+        head = (int)(at - canonical_request) + (int)sizeof token - 1;
+        rest = strchr(canonical_request + head, '\n');
+        rest = rest ? rest : "";
+    }
     fprintf(f,
-            "segtop trace: %s %s %s (attempt %d)\n--- canonical request ---\n%s\n"
+            "segtop trace: %s %s %s (attempt %d)\n--- canonical request ---\n%.*s%s%s\n"
             "--- string to sign ---\n%s\n---\n",
-            seg_aws_service_name(st->call.service), st->wire.method, st->url, st->attempt,
-            canonical_request, string_to_sign);
+            seg_aws_service_name(st->call.service), st->wire.method, st->url, st->attempt, head,
+            canonical_request, at ? "<redacted>" : "", rest, string_to_sign);
     fflush(f);
 }
 

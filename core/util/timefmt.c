@@ -41,6 +41,9 @@ enum seg_err seg_time_from_civil(int y, int mo, int d, int h, int mi, int s, tim
     int64_t t = seg_time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
     if (sizeof(time_t) < 8 && t > 0x7fffffffLL)
         return SEG_ERR_PARSE;
+    /* 9999-12-31T23:59:60 would roll into year 10000, which no 4-digit format can print. */
+    if (t >= seg_time_days_from_civil(10000, 1, 1) * 86400)
+        return SEG_ERR_PARSE;
     *out = (time_t)t;
     return SEG_OK;
 }
