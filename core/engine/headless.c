@@ -159,6 +159,12 @@ int seg_headless_main(const struct seg_options *o, const struct seg_sim_hooks *h
                 "%llu log calls by then\n",
                 st.size, st.last_reports_s, (unsigned long long)st.last_reports_log_calls);
     freshness(&st);
+    if (st.logs_unread)
+        fprintf(stderr,
+                "segtop: warning: the logs could not be read past the last outcome (%llu log "
+                "calls failed): late REPORTs and async retries may be missing; check "
+                "logs:FilterLogEvents and logs:StartQuery permissions (segtop doctor)\n",
+                (unsigned long long)st.log_errors);
     if (st.trigger != SEG_TRIGGER_S3)
         extra_note(&st, false);
     struct seg_outputs_request oq = {.store = seg_session_store(session),

@@ -22,6 +22,9 @@
 #define WARM_TAG         0x5741524du /* "WARM": a HeadBucket opening a connection */
 #define WARM_WAIT_MS     5000.0      /* the first wave waits at most this for the warm-up */
 #define MAX_DATE_SAMPLES 64
+/* After the last outcome, the logs are read past it; when they cannot be (refused,
+ * failing), the run ends this long (log clock) plus twice the re-read window later. */
+#define DRAIN_MAX_MS 120000
 
 struct slot {
     int64_t deadline; /* log clock: declared missing after this without an outcome */
@@ -72,6 +75,8 @@ struct seg_run {
     size_t warm_left;   /* its answers still to come */
     double warm_mono;   /* when it went out */
     int64_t idle_since; /* log time since when nothing is outstanding; NONE while busy */
+    bool accepted_any;  /* a trigger was accepted: its run may still log */
+    bool logs_unread;   /* gave up reading the logs past the last outcome */
     double *fresh;      /* freshness samples, log ms: a ring of SEG_RUN_FRESH_MAX */
     size_t nfresh, fresh_head;
     bool fresh_dirty; /* samples since the last publish */
@@ -440,6 +445,7 @@ static void on_trigger(struct seg_run *r, struct seg_http_client *c, struct seg_
                  : res->accepted_ms > 0               ? res->accepted_ms
                                                       : sent;
     const char *rid = invoke && res->request_id[0] ? res->request_id : NULL;
+    r->accepted_any = true;
     enum seg_err e = seg_store_trigger_accepted(r->store, w->number, site,
                                                 seg_logclock_at(&r->cfg.clock, acc), rid);
     if (e == SEG_OK && rid)
@@ -565,6 +571,8 @@ static void publish(struct seg_run *r, double mono)
     st->throttles = ps.throttles;
     st->log_calls = ps.calls;
     st->log_queries = ps.queries;
+    st->log_errors = ps.errors;
+    st->logs_unread = r->logs_unread;
     st->lag_p95_s = ps.lag_p95_ms / 1000.0;
     if (r->nwaves) {
         const struct wave *w = &r->waves[r->nwaves - 1];
@@ -704,8 +712,15 @@ static int tick(void *ud, struct seg_http_client *c)
                 r->idle_since = SEG_TIME_NONE;
             else if (r->idle_since == SEG_TIME_NONE)
                 r->idle_since = now;
-            else if (seg_poller_read_past(r->poller, r->idle_since))
+            else if (seg_poller_read_past(r->poller, r->idle_since) || !r->accepted_any)
+                r->phase = PH_DONE; /* no accepted trigger: no run can log */
+            else if (now > r->idle_since + DRAIN_MAX_MS + 2 * r->cfg.window_ms) {
+                /* The logs cannot be read (refused, failing): finish, and say so. */
+                message(r, "logs not read past the last outcome: giving up after %lld s",
+                        (long long)((now - r->idle_since) / 1000));
+                r->logs_unread = true;
                 r->phase = PH_DONE;
+            }
             break;
         case PH_DONE:
             break;

@@ -64,8 +64,10 @@ struct seg_run_status {
     uint32_t sent, accepted, started, done, failed, missing;
     double logs_per_s;
     uint64_t throttles, log_calls;
-    uint64_t log_queries;            /* Logs Insights queries started (poller.h) */
-    double lag_p95_s;                /* NAN when unknown */
+    uint64_t log_queries; /* Logs Insights queries started (poller.h) */
+    uint64_t log_errors;  /* log API calls that failed (not throttles) */
+    bool logs_unread;     /* the run ended without reading the logs past its last outcome */
+    double lag_p95_s;     /* NAN when unknown */
     double last_trigger_on_wire_ms;  /* of the latest wave: wave command -> last trigger sent */
     bool finished;                   /* ladder done and nothing outstanding (or stopped) */
     bool interrupted;                /* stopped by seg_run_request_stop */

@@ -98,6 +98,8 @@ enum seg_err seg_summary_write(const char *path, const struct seg_snapshot *snap
     cJSON_AddNumberToObject(root, "log_calls", (double)st->log_calls);
     cJSON_AddNumberToObject(root, "log_throttles", (double)st->throttles);
     cJSON_AddNumberToObject(root, "log_insights_queries", (double)st->log_queries);
+    cJSON_AddNumberToObject(root, "log_errors", (double)st->log_errors);
+    cJSON_AddBoolToObject(root, "logs_unread", st->logs_unread);
     num_or_null(root, "lag_p95_ms", st->lag_p95_s * 1000.0);
     cJSON *fr = cJSON_AddObjectToObject(root, "freshness");
     cJSON_AddNumberToObject(fr, "n", st->fresh_n);
