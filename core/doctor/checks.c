@@ -262,17 +262,22 @@ int doc_checks_run(const struct seg_options *o, struct doc_target *t, const stru
 out:
     if (c.eng)
         seg_engine_stop(c.eng);
-    for (int p = 0; p < DOC_PACE__N; p++)
-        free(c.q[p].v);
-    for (size_t i = 0; i < nsites; i++) {
-        free(c.st[i].log_group);
-        free(c.st[i].log_format);
-    }
-    free(c.st);
-    for (size_t i = 0; i < c.ngroups; i++)
-        free(c.groups[i]);
-    free(c.groups);
-    free(c.group_prefix);
-    free(c.group_token);
+    doc_ctx_release(&c);
     return code;
+}
+
+void doc_ctx_release(struct doc_ctx *c)
+{
+    for (int p = 0; p < DOC_PACE__N; p++)
+        free(c->q[p].v);
+    for (size_t i = 0; c->st && i < c->nsites; i++) {
+        free(c->st[i].log_group);
+        free(c->st[i].log_format);
+    }
+    free(c->st);
+    for (size_t i = 0; i < c->ngroups; i++)
+        free(c->groups[i]);
+    free(c->groups);
+    free(c->group_prefix);
+    free(c->group_token);
 }

@@ -112,5 +112,7 @@ void doc_submit(struct doc_ctx *c, const struct doc_job *j);
 void doc_handle(struct doc_ctx *c, const struct seg_http_result *res);
 /* Final cross-checks and every section's lines (sections.c). */
 void doc_sections(struct doc_ctx *c);
+/* Frees what the checks allocated in c (its queues, per-site state, group listing). */
+void doc_ctx_release(struct doc_ctx *c);
 
 #endif

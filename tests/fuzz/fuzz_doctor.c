@@ -134,17 +134,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(text);
     doc_report_release(&rep);
-    for (int q = 0; q < DOC_PACE__N; q++)
-        free(c.q[q].v);
-    for (size_t i = 0; i < nsites; i++) {
-        free(c.st[i].log_group);
-        free(c.st[i].log_format);
-    }
-    free(c.st);
-    for (size_t i = 0; i < c.ngroups; i++)
-        free(c.groups[i]);
-    free(c.groups);
-    free(c.group_prefix);
-    free(c.group_token);
+    doc_ctx_release(&c);
     return 0;
 }
