@@ -23,8 +23,11 @@
 #define WARM_WAIT_MS     5000.0      /* the first wave waits at most this for the warm-up */
 #define MAX_DATE_SAMPLES 64
 /* After the last outcome, the logs are read past it; when they cannot be (refused,
- * failing), the run ends this long (log clock) plus twice the re-read window later. */
+ * failing), the run ends this long (log clock; and wall clock too unless the calls fail)
+ * plus twice the re-read window later. */
 #define DRAIN_MAX_MS 120000
+/* Log calls failed, with not one page read between, that say the logs cannot be read. */
+#define DRAIN_FAILED_CALLS 5
 
 struct slot {
     int64_t deadline; /* log clock: declared missing after this without an outcome */
@@ -82,6 +85,10 @@ struct seg_run {
     bool fresh_dirty; /* samples since the last publish */
     uint64_t notif_runs;
     bool notif_warned;
+    /* When idle_since began on the wall (monotonic) clock; log pages read and log calls
+     * failed by then. */
+    double idle_mono;
+    uint64_t idle_pages, idle_errors;
     pthread_mutex_t lock;
     struct seg_run_status status; /* guarded by lock */
 };
@@ -705,23 +712,35 @@ static int tick(void *ud, struct seg_http_client *c)
             if (now >= r->gap_until)
                 r->phase = PH_IDLE;
             break;
-        case PH_DRAIN:
+        case PH_DRAIN: {
             /* Retries and late REPORTs: done when nothing is outstanding and the logs were
              * read completely past the last outcome. */
-            if (!idle)
+            struct seg_poller_stats ps;
+            seg_poller_stats(r->poller, &ps);
+            if (!idle) {
                 r->idle_since = SEG_TIME_NONE;
-            else if (r->idle_since == SEG_TIME_NONE)
+            } else if (r->idle_since == SEG_TIME_NONE) {
                 r->idle_since = now;
-            else if (seg_poller_read_past(r->poller, r->idle_since) || !r->accepted_any)
+                r->idle_mono = mono;
+                r->idle_pages = ps.pages;
+                r->idle_errors = ps.errors;
+            } else if (seg_poller_read_past(r->poller, r->idle_since) || !r->accepted_any) {
                 r->phase = PH_DONE; /* no accepted trigger: no run can log */
-            else if (now > r->idle_since + DRAIN_MAX_MS + 2 * r->cfg.window_ms) {
-                /* The logs cannot be read (refused, failing): finish, and say so. */
+            } else if (now > r->idle_since + DRAIN_MAX_MS + 2 * r->cfg.window_ms &&
+                       ((ps.pages == r->idle_pages &&
+                         ps.errors >= r->idle_errors + DRAIN_FAILED_CALLS) ||
+                        mono > r->idle_mono + DRAIN_MAX_MS + 2 * r->cfg.window_ms)) {
+                /* The logs cannot be read (refused, failing: calls failed and not one page
+                 * came since; a few failures among good pages are faults, not this), or
+                 * reads never get past it within the bound on the wall clock too (at a high
+                 * --sim-speed the log clock outruns any sweep): finish, and say so. */
                 message(r, "logs not read past the last outcome: giving up after %lld s",
                         (long long)((now - r->idle_since) / 1000));
                 r->logs_unread = true;
                 r->phase = PH_DONE;
             }
             break;
+        }
         case PH_DONE:
             break;
         }

@@ -8,7 +8,9 @@
 # Usage: tests/bench/bench_engine.sh [SEGTOP_BINARY]   (default: build-bench/tui/segtop)
 # Environment: SEGTOP_BENCH_SPEED (simulated clock speed, default 10: a wave's ~20 s
 # executions take ~2-5 wall s; rate limits stay wall-clock), SEGTOP_BENCH_REPS (3),
-# SEGTOP_BENCH_SITES (300). Loopback only; about 5 minutes.
+# SEGTOP_BENCH_SITES (300), SEGTOP_BENCH_RESULTS (a file: the medians and the original
+# method's figures as key=value lines, for tests/bench/report.sh). Loopback only; about 5
+# minutes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -134,7 +136,7 @@ $PY "$here/original_method.py" --endpoint "$ENDPOINT" --sites "$SITES" >"$W/orig
 stop_sim
 echo "  $(cat "$W/original")"
 
-$PY - "$W/shared" "$W/groups" "$W/original" "$SITES" "$SPEED" <<'EOF'
+$PY - "$W/shared" "$W/groups" "$W/original" "$SITES" "$SPEED" "${SEGTOP_BENCH_RESULTS:-}" <<'EOF'
 import statistics, sys
 def runs(path):
     out = []
@@ -173,4 +175,12 @@ for name, rs in (("%s groups" % sites, groups), ("shared group", shared)):
     print("  vs segtop, %-13s: calls %5.0f vs %4.0f = %5.1fx   seconds %6.2f vs %6.2f = %5.2fx"
           % (name, orig["log_calls"], c, orig["log_calls"] / c if c else float("nan"),
              orig["seconds"], s, orig["seconds"] / s if s else float("nan")))
+if len(sys.argv) > 6 and sys.argv[6]:
+    with open(sys.argv[6], "w") as f:
+        for name, rs in (("shared", shared), ("groups", groups)):
+            for k in sorted(rs[0]):
+                f.write("%s_%s=%s\n" % (name, k, med(rs, k)))
+            f.write("%s_runs=%d\n" % (name, len(rs)))
+        for k, v in sorted(orig.items()):
+            f.write("original_%s=%s\n" % (k, v))
 EOF
