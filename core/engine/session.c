@@ -9,6 +9,7 @@
 
 #include "engine/image.h"
 #include "engine/session_internal.h"
+#include "export/exporters.h"
 #include "util/xalloc.h"
 
 static enum seg_err static_creds_get(void *ud, time_t now, struct seg_sigv4_creds *out,
@@ -358,6 +359,8 @@ enum seg_err seg_session_start(struct seg_session *s, struct seg_errmsg *err)
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGWINCH);
     pthread_sigmask(SIG_BLOCK, &block, &old);
+    /* Temp files a killed run left where this one exports: removed now (DESIGN §8). */
+    (void)seg_export_cleanup_at_start(o->export_dir, o->export_file);
     if (s->started) {
         seg_errmsg_set(err, "session already started");
         goto out;

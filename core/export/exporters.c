@@ -1,5 +1,6 @@
 #include "export/exporters.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,21 @@ static void split_prefix(const char *prefix, char **dir, char **stem)
     *stem = seg_xstrndup(base, n);
 }
 
+size_t seg_export_cleanup_at_start(const char *dir, const char *file_prefix)
+{
+    char *d = NULL, *stem = NULL;
+    if (file_prefix && *file_prefix)
+        split_prefix(file_prefix, &d, &stem);
+    else
+        d = seg_xstrdup(dir && *dir ? dir : ".");
+    size_t removed = 0;
+    if (seg_export_cleanup(d, &removed) != SEG_OK)
+        removed = 0;
+    free(d);
+    free(stem);
+    return removed;
+}
+
 enum seg_err seg_export_run(const struct seg_export_request *req, struct seg_export_paths *out,
                             struct seg_errmsg *err)
 {
@@ -267,7 +283,10 @@ enum seg_err seg_export_run(const struct seg_export_request *req, struct seg_exp
         dir = seg_xstrdup(req->dir && *req->dir ? req->dir : ".");
     size_t removed;
     if (seg_export_cleanup(dir, &removed) != SEG_OK) {
-        seg_errmsg_set(err, "export: cannot read directory %s", dir);
+        seg_errmsg_set(err,
+                       "export: cannot read directory %s: %s (create it, or pass another "
+                       "--export-dir)",
+                       dir, strerror(errno));
         rc = SEG_ERR_IO;
         goto out;
     }

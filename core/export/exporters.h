@@ -56,5 +56,9 @@ struct seg_export_paths {
 enum seg_err seg_export_run(const struct seg_export_request *req, struct seg_export_paths *out,
                             struct seg_errmsg *err) SEG_MUST_USE;
 void seg_export_paths_release(struct seg_export_paths *p);
+/* At start (DESIGN §8): removes the temp files earlier runs left where this run exports
+ * (dir, or file_prefix's directory when set). A directory that cannot be read is left for
+ * the export to report. Returns how many were removed. */
+size_t seg_export_cleanup_at_start(const char *dir, const char *file_prefix);
 
 #endif

@@ -252,13 +252,16 @@ def main():
         why = "missing" if data is None else check_file(k, data, a.sites, waves)
         if why:
             problems.append("final run: %s: %s" % (k, why))
+    if late_cleanup:
+        problems.append("%d temp files of killed runs were still there when the next run "
+                        "began its export (DESIGN 8: removed at start)" % late_cleanup)
     if not problems:
         why = cross_check(final["invocations"], final["waves"])
         if why:
             problems.append("final run: " + why)
     print("kill_export: %d kills (seed %d, %d sites, export ~%.0f ms): files untouched %d, all "
           "three replaced %d, some replaced %d; temp files left by kills %d, still there after "
-          "the next run started %d (removed by its export); partial/inconsistent files %d"
+          "the next run started %d; problems %d"
           % (a.iterations, a.seed, a.sites, export_s * 1000, kept, replaced, mixed, left,
              late_cleanup, len(problems)))
     for pr in problems[:20]:
