@@ -23,6 +23,8 @@ RUN_LIMIT=240 # wall s per segtop run
 [ -x "$SEGTOP" ] || { echo "bench_engine: no segtop at $SEGTOP" >&2; exit 1; }
 
 W=$(mktemp -d)
+# shellcheck source=sim_lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/sim_lib.sh"
 SIMPID=
 CLIPID=
 cleanup() {
@@ -38,29 +40,8 @@ export AWS_CONFIG_FILE=$W/empty AWS_SHARED_CREDENTIALS_FILE=$W/empty AWS_EC2_MET
 export AWS_PAGER= NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 
-# start_sim [flags...]: a fresh simulator; sets ENDPOINT and the test key pair.
-start_sim() {
-    # Without a key pair in its environment the simulator prints its test pair.
-    env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$SEGTOP" sim --listen 127.0.0.1:0 --sites "$SITES" --sim-speed "$SPEED" "$@" \
-        >"$W/sim.txt" 2>"$W/sim.err" &
-    SIMPID=$!
-    local i=0
-    while ! grep -q '^secret_access_key=' "$W/sim.txt"; do
-        i=$((i + 1))
-        [ $i -lt 100 ] || { cat "$W/sim.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    ENDPOINT=$(sed -n 's/^endpoint=//p' "$W/sim.txt")
-    AWS_ACCESS_KEY_ID=$(sed -n 's/^access_key_id=//p' "$W/sim.txt")
-    AWS_SECRET_ACCESS_KEY=$(sed -n 's/^secret_access_key=//p' "$W/sim.txt")
-    export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-}
-
-stop_sim() {
-    kill "$SIMPID" 2>/dev/null || true
-    wait "$SIMPID" 2>/dev/null || true
-    SIMPID=
-}
+# start_sim [flags...]: a fresh simulator of $SITES at $SPEED (sim_lib.sh).
+start_sim() { bench_start_sim "$SITES" "$SPEED" "$@"; }
 
 # run_segtop NAME [flags...]: one headless wave of $SITES. Once every site's REPORT is in
 # (a progress line with done=$SITES), the run gets 5 s to finish by itself, then SIGTERM (an interrupt):

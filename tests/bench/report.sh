@@ -36,6 +36,8 @@ BENCH_PARSE=$(find "$build" -type f -perm -u+x -name bench_parse | head -n 1)
 BENCH_STORE=$(find "$build" -type f -perm -u+x -name bench_store | head -n 1)
 
 W=$(mktemp -d)
+# shellcheck source=sim_lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/sim_lib.sh"
 SIMPID=
 cleanup() {
     [ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null || true
@@ -51,27 +53,8 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 R=$W/results # key=value lines, one file for the table
 : >"$R"
 
-start_sim() { # start_sim SPEED [flags...]
-    local speed=$1
-    shift
-    env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$SEGTOP" sim --listen 127.0.0.1:0 \
-        --sites 300 --sim-speed "$speed" "$@" >"$W/sim.txt" 2>"$W/sim.err" &
-    SIMPID=$!
-    local i=0
-    while ! grep -q '^secret_access_key=' "$W/sim.txt"; do
-        i=$((i + 1))
-        [ $i -lt 100 ] || { cat "$W/sim.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    ENDPOINT=$(sed -n 's/^endpoint=//p' "$W/sim.txt")
-    AWS_ACCESS_KEY_ID=$(sed -n 's/^access_key_id=//p' "$W/sim.txt")
-    AWS_SECRET_ACCESS_KEY=$(sed -n 's/^secret_access_key=//p' "$W/sim.txt")
-    export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-}
-stop_sim() {
-    kill "$SIMPID" 2>/dev/null || true
-    wait "$SIMPID" 2>/dev/null || true
-    SIMPID=
+start_sim() { # start_sim SPEED [flags...]: 300 sites (sim_lib.sh)
+    bench_start_sim 300 "$@"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 kv() { tr ' ' '\n' | sed -n "s/^$1=//p"; }

@@ -54,6 +54,32 @@ def split_extra(want, got, extra):
     return problems
 
 
+def compare_keys(want, got):
+    """The rule, per (site, request id): the same attempts in start order, with the same cold
+    flag, status and error type, start and end within 1 ms; nothing lost or doubled."""
+    problems = []
+    for k in sorted(set(want) | set(got)):
+        w = sorted(want.get(k, []), key=lambda r: ms(r["start"]) or 0)
+        g = sorted(got.get(k, []), key=lambda r: ms(r["start"]) or 0)
+        if len(w) != len(g):
+            what = "lost" if len(w) > len(g) else "doubled"
+            problems.append(f"{k}: {what}: truth has {len(w)} attempts, export {len(g)}")
+            continue
+        for a, b in zip(w, g):
+            cold = "true" if a["cold"] in ("1", "true", "True") else "false"
+            if cold != b["cold"]:
+                problems.append(f"{k}: cold {a['cold']} vs {b['cold']}")
+            if a["status"] != b["status"]:
+                problems.append(f"{k}: status {a['status']} vs {b['status']}")
+            if (a["error_type"] or "") != (b["error_type"] or ""):
+                problems.append(f"{k}: error_type {a['error_type']!r} vs {b['error_type']!r}")
+            for col in ("start", "end"):
+                x, y = ms(a[col]), ms(b[col])
+                if x is None or y is None or abs(x - y) > 1:
+                    problems.append(f"{k}: {col} {a[col]} vs {b[col]}")
+    return problems
+
+
 def main():
     truth, export = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
@@ -74,24 +100,7 @@ def main():
     problems = []
     if extra is not None:
         problems += split_extra(want, got, extra)
-    for k in sorted(set(want) | set(got)):
-        w = sorted(want.get(k, []), key=lambda r: ms(r["start"]) or 0)
-        g = sorted(got.get(k, []), key=lambda r: ms(r["start"]) or 0)
-        if len(w) != len(g):
-            problems.append(f"{k}: truth has {len(w)} attempts, export {len(g)}")
-            continue
-        for a, b in zip(w, g):
-            cold = "true" if a["cold"] in ("1", "true", "True") else "false"
-            if cold != b["cold"]:
-                problems.append(f"{k}: cold {a['cold']} vs {b['cold']}")
-            if a["status"] != b["status"]:
-                problems.append(f"{k}: status {a['status']} vs {b['status']}")
-            if (a["error_type"] or "") != (b["error_type"] or ""):
-                problems.append(f"{k}: error_type {a['error_type']!r} vs {b['error_type']!r}")
-            for col in ("start", "end"):
-                x, y = ms(a[col]), ms(b[col])
-                if x is None or y is None or abs(x - y) > 1:
-                    problems.append(f"{k}: {col} {a[col]} vs {b[col]}")
+    problems += compare_keys(want, got)
     n = sum(len(v) for v in want.values())
     print(f"truth rows (visible): {n}; export rows: {sum(len(v) for v in got.values())}; "
           f"problems: {len(problems)}")

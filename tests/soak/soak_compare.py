@@ -39,28 +39,7 @@ def compare(truth, export):
     for r in export:
         if r["request_id"]:
             got.setdefault((int(r["site"]), r["request_id"]), []).append(r)
-    ms = truth_compare.ms
-    problems = []
-    for k in sorted(set(want) | set(got)):
-        w = sorted(want.get(k, []), key=lambda r: ms(r["start"]) or 0)
-        g = sorted(got.get(k, []), key=lambda r: ms(r["start"]) or 0)
-        if len(w) != len(g):
-            what = "lost" if len(w) > len(g) else "doubled"
-            problems.append(f"{k}: {what}: truth has {len(w)} attempts, export {len(g)}")
-            continue
-        for a, b in zip(w, g):
-            cold = "true" if a["cold"] in ("1", "true", "True") else "false"
-            if cold != b["cold"]:
-                problems.append(f"{k}: cold {a['cold']} vs {b['cold']}")
-            if a["status"] != b["status"]:
-                problems.append(f"{k}: status {a['status']} vs {b['status']}")
-            if (a["error_type"] or "") != (b["error_type"] or ""):
-                problems.append(f"{k}: error_type {a['error_type']!r} vs {b['error_type']!r}")
-            for col in ("start", "end"):
-                x, y = ms(a[col]), ms(b[col])
-                if x is None or y is None or abs(x - y) > 1:
-                    problems.append(f"{k}: {col} {a[col]} vs {b[col]}")
-    return problems, sum(len(v) for v in want.values())
+    return truth_compare.compare_keys(want, got), sum(len(v) for v in want.values())
 
 
 def main():
