@@ -35,10 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-: >"$W/empty"
-export AWS_CONFIG_FILE=$W/empty AWS_SHARED_CREDENTIALS_FILE=$W/empty AWS_EC2_METADATA_DISABLED=true
-export AWS_PAGER= NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+bench_isolate_aws
 
 # start_sim [flags...]: a fresh simulator of $SITES at $SPEED (sim_lib.sh).
 start_sim() { bench_start_sim "$SITES" "$SPEED" "$@"; }

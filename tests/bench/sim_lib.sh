@@ -26,3 +26,11 @@ stop_sim() {
     wait "$SIMPID" 2>/dev/null || true
     SIMPID=
 }
+
+# Clients see only the simulator: no profile, config file, metadata service, pager or proxy.
+bench_isolate_aws() {
+    : >"$W/empty"
+    export AWS_CONFIG_FILE=$W/empty AWS_SHARED_CREDENTIALS_FILE=$W/empty AWS_EC2_METADATA_DISABLED=true
+    export AWS_PAGER= NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
+    unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+}
